@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Stasis.Client.Model;
+
+/// <summary>
+/// A function as Function Compute 3.0 describes it (the props of an fc3 <c>s.yaml</c> resource),
+/// plus the few Stasis extensions documented in docs/s-yaml.md. Field names are FC's, in camelCase.
+/// </summary>
+public sealed record FunctionSpec
+{
+    public string FunctionName { get; init; } = "";
+    public string? Description { get; init; }
+    public string? Region { get; init; }
+    /// <summary><c>custom-container</c> (default) or <c>custom.debian10</c>-style custom runtimes: both run entrypoint + command.</summary>
+    public string? Runtime { get; init; }
+    public string? Handler { get; init; }
+    /// <summary>Seconds an invocation may run before the gateway answers 504.</summary>
+    public int Timeout { get; init; } = FunctionDefaults.TimeoutSeconds;
+    /// <summary>MB.</summary>
+    public int MemorySize { get; init; } = FunctionDefaults.MemorySizeMb;
+    /// <summary>vCPUs; applied as a CFS quota where the cpu controller is available.</summary>
+    public double? Cpu { get; init; }
+    /// <summary>MB of GPU memory (FC's top-level gpuMemorySize).</summary>
+    public int? GpuMemorySize { get; init; }
+    /// <summary>MB.</summary>
+    public int? DiskSize { get; init; }
+    public int InstanceConcurrency { get; init; } = 1;
+    public Dictionary<string, string> EnvironmentVariables { get; init; } = new();
+    public CustomContainerConfig? CustomContainerConfig { get; init; }
+    /// <summary>Absolute directory the instance runs in (the CLI resolves <c>code</c> relative to s.yaml).</summary>
+    public string? Code { get; init; }
+    public GpuConfig? GpuConfig { get; init; }
+    public InstanceLifecycleConfig? InstanceLifecycleConfig { get; init; }
+    public bool? InternetAccess { get; init; }
+    public JsonObject? LogConfig { get; init; }
+    public List<TriggerSpec> Triggers { get; init; } = new();
+    /// <summary>FC's ProvisionConfig, kept as given.</summary>
+    public JsonObject? ProvisionConfig { get; init; }
+    /// <summary>Stasis extension: most instances this function may run at once (default 10).</summary>
+    public int? MaxInstances { get; init; }
+    /// <summary>Stasis extension: seconds an on-demand instance may stay idle before it is stopped (default: the server's).</summary>
+    public int? IdleTimeout { get; init; }
+    /// <summary>Props Stasis does not know, kept verbatim and reported as warnings.</summary>
+    public Dictionary<string, JsonNode?>? UnknownProps { get; init; }
+
+    [JsonIgnore]
+    public int EffectiveMaxInstances => MaxInstances ?? FunctionDefaults.MaxInstances;
+}
+
+public static class FunctionDefaults
+{
+    public const int TimeoutSeconds = 60;
+    public const int MemorySizeMb = 512;
+    public const int MaxInstances = 10;
+    public const int InitializerTimeoutSeconds = 60;
+    public const int PreStopTimeoutSeconds = 10;
+    public const int DefaultPort = 9000;
+}
+
+public sealed record CustomContainerConfig
+{
+    public string? Image { get; init; }
+    public List<string>? Entrypoint { get; init; }
+    public List<string>? Command { get; init; }
+    public int? Port { get; init; }
+}
+
+public sealed record GpuConfig
+{
+    public int? GpuMemorySize { get; init; }
+    public string? GpuType { get; init; }
+}
+
+public sealed record InstanceLifecycleConfig
+{
+    public LifecycleHook? Initializer { get; init; }
+    public LifecycleHook? PreStop { get; init; }
+}
+
+public sealed record LifecycleHook
+{
+    public string? Handler { get; init; }
+    /// <summary>Seconds.</summary>
+    public int? Timeout { get; init; }
+}
+
+public sealed record TriggerSpec
+{
+    public string TriggerName { get; init; } = "";
+    public string TriggerType { get; init; } = "http";
+    public string? Qualifier { get; init; }
+    public TriggerConfig? TriggerConfig { get; init; }
+}
+
+public sealed record TriggerConfig
+{
+    public string? AuthType { get; init; }
+    public List<string>? Methods { get; init; }
+    public bool? DisableURLInternet { get; init; }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Stasis.Server.Hosting;
+
+/// <summary>
+/// One Stasis server: control API, gateway and runtime in one process. The CLI's <c>server</c> and
+/// <c>up</c> commands and the functional tests all start it through here.
+/// </summary>
+public sealed class StasisServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private StasisServer(WebApplication app, Uri address, StasisServerOptions options)
+    {
+        _app = app;
+        Address = address;
+        Options = options;
+    }
+
+    /// <summary>Base address the server listens on, e.g. <c>http://127.0.0.1:7070/</c>.</summary>
+    public Uri Address { get; }
+
+    public StasisServerOptions Options { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Builds and starts a server. <paramref name="configureServices"/> may replace services (tests swap the runtime).</summary>
+    public static async Task<StasisServer> StartAsync(
+        StasisServerOptions options,
+        Action<IServiceCollection>? configureServices = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        CancellationToken cancellationToken = default)
+    {
+        var endpoint = ParseListen(options.Listen);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(endpoint);
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.StopGrace + TimeSpan.FromSeconds(5));
+        ServerComposition.AddStasis(builder.Services, options);
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        ServerComposition.MapStasis(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
+        return new StasisServer(app, address, options);
+    }
+
+    /// <summary>Completes when the host stops (Ctrl-C, SIGTERM or <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops taking requests, drains in-flight ones, then stops every instance the server started.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    internal static IPEndPoint ParseListen(string listen)
+    {
+        var text = listen.Trim();
+        if (text.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            text = text["http://".Length..].TrimEnd('/');
+        }
+
+        if (text.StartsWith(':'))
+        {
+            text = "127.0.0.1" + text;
+        }
+
+        if (text.Equals("localhost", StringComparison.OrdinalIgnoreCase) || text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase))
+        {
+            text = "127.0.0.1" + text["localhost".Length..];
+        }
+
+        if (!IPEndPoint.TryParse(text, out var ep) || !text.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--listen '{listen}' is not HOST:PORT (for example 127.0.0.1:7070).");
+        }
+
+        if (ep.Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--listen port {ep.Port} is outside 0-65535.");
+        }
+
+        return ep;
+    }
+}

@@ -1,0 +1,19 @@
+namespace Stasis.Server.Hosting;
+
+/// <summary>Settings of one Stasis server process. Defaults are the embedded ones: loopback, SQLite under ./.stasis, local processes.</summary>
+public sealed record StasisServerOptions
+{
+    /// <summary>host:port to listen on; port 0 picks a free one.</summary>
+    public string Listen { get; init; } = "127.0.0.1:7070";
+    public string DataDirectory { get; init; } = ".stasis";
+    /// <summary>Largest request body the gateway accepts (413 beyond). FC's limit for synchronous invocations is 32 MB.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+    /// <summary>An on-demand instance idle this long is stopped (functions may override with idleTimeout).</summary>
+    public TimeSpan InstanceIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+    /// <summary>Time an instance gets between SIGTERM and SIGKILL.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long shutdown waits for in-flight requests before stopping instances anyway.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Region reported to functions in x-fc-region and FC_REGION.</summary>
+    public string Region { get; init; } = "local";
+}
