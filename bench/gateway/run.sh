@@ -182,7 +182,7 @@ wait_http() { # $1 url, $2 seconds, $3 pid that must stay alive (optional)
 # ---------------------------------------------------------------------------------------------
 # Figures: wrk output parsing, medians, percentiles
 
-# Prints "rps p50_us p99_us errors" from wrk --latency output on stdin.
+# Prints "rps p50_us p99_us errors requests" from wrk --latency output on stdin.
 parse_wrk() {
   awk '
     function us(v) {
@@ -195,11 +195,12 @@ parse_wrk() {
     /^ +50%/ { p50 = us($2) }
     /^ +99%/ { p99 = us($2) }
     /^Requests\/sec:/ { rps = $2 + 0 }
+    / requests in / { n = $1 + 0 }
     /Non-2xx or 3xx responses:/ { err += $NF }
     /Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) err += $i + 0 }
     END {
       if (rps == "" || p50 == "") { print "fail"; exit }
-      printf "%.2f %.1f %.1f %d\n", rps, p50, p99, err
+      printf "%.2f %.1f %.1f %d %d\n", rps, p50, p99, err, n
     }'
 }
 
@@ -235,6 +236,26 @@ calc() { # awk arithmetic on figures that may be "null"
 }
 
 iso_seconds() { date -d "$1" +%s.%N; }
+
+# CPU time of the process that serves each target, per request: a figure that other load on the
+# machine disturbs far less than req/s or latency. direct: the backend's nginx; nginx: the proxy's
+# master and worker; stasis: the server process (all its threads, not its instances).
+CLK_TCK="$(getconf CLK_TCK 2>/dev/null || echo 100)"
+descendants() { # $1 pid: it and all its descendants
+  local p c
+  for p in "$@"; do
+    echo "$p"
+    for c in $(pgrep -P "$p" 2>/dev/null); do descendants "$c"; done
+  done
+}
+cpu_ticks() { # sum of utime + stime of the given pids
+  local p total=0 t
+  for p in "$@"; do
+    t="$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null)" || t=0
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
 
 # ---------------------------------------------------------------------------------------------
 # 1. Backend outside Stasis
@@ -296,7 +317,8 @@ if [ "$STASIS" = 1 ]; then
     >"$work/stasis.log" 2>&1 &
   server_pid=$!
   if ! wait_http "$api/status" 120 "$server_pid"; then
-    die "the Stasis server did not answer on $api/status (does this build have the server command?)"
+    kill -0 "$server_pid" 2>/dev/null || die "the Stasis server exited before answering on $api/status (its log follows)"
+    die "the Stasis server did not answer on $api/status within 120 s"
   fi
 
   spec="$(jq -n --arg name "$FN" --arg code "$here/backend" '{
@@ -342,22 +364,33 @@ declare -A R=() # "target,conns,metric" -> values of every round
 errors_total=0
 
 run_wrk() { # $1 target, $2 threads, $3 connections, $4 seconds, $5 "measure" or "warm"
-  local target="$1" t="$2" c="$3" d="$4" out="$work/wrk-$1-$3.txt" fig
+  local target="$1" t="$2" c="$3" d="$4" out="$work/wrk-$1-$3.txt" fig cpu0 cpu1 cpu_us
+  # shellcheck disable=SC2086
+  cpu0="$(cpu_ticks ${CPU_PIDS[$target]})"
   if ! timeout $((d + 30)) "${PIN_LOAD[@]}" wrk -t"$t" -c"$c" -d"${d}s" --timeout 10s --latency "${URL[$target]}" >"$out" 2>&1; then
     cat "$out" >&2
     die "wrk against $target failed"
   fi
+  # shellcheck disable=SC2086
+  cpu1="$(cpu_ticks ${CPU_PIDS[$target]})"
   [ "$5" = measure ] || return 0
   fig="$(parse_wrk <"$out")"
   [ "$fig" != fail ] || { cat "$out" >&2; die "could not read wrk's output for $target"; }
-  read -r rps p50 p99 err <<<"$fig"
-  R[$target,$c,rps]+="$rps " R[$target,$c,p50]+="$p50 " R[$target,$c,p99]+="$p99 "
+  read -r rps p50 p99 err n <<<"$fig"
+  cpu_us="$(awk -v d="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$n" 'BEGIN { if (n > 0) printf "%.1f", d * 1000000 / hz / n; else print "null" }')"
+  R[$target,$c,rps]+="$rps " R[$target,$c,p50]+="$p50 " R[$target,$c,p99]+="$p99 " R[$target,$c,cpu]+="$cpu_us "
   if [ "$err" -gt 0 ]; then
     errors_total=$((errors_total + err))
     echo "run.sh: warning: $target with $c connections had $err errors or non-2xx answers" >&2
   fi
-  printf '#   %-7s c=%-3s %10.0f req/s  p50 %8.1f us  p99 %8.1f us\n' "$target" "$c" "$rps" "$p50" "$p99" >&2
+  printf '#   %-7s c=%-3s %10.0f req/s  p50 %8.1f us  p99 %8.1f us  cpu %7s us/req\n' "$target" "$c" "$rps" "$p50" "$p99" "$cpu_us" >&2
 }
+
+declare -A CPU_PIDS=(
+  [direct]="$(descendants "$backend_pid" | tr '\n' ' ')"
+  [nginx]="$(descendants "$proxy_pid" | tr '\n' ' ')"
+  [stasis]="$server_pid"
+)
 
 log "warm-up: ${WARMUP}s per target and connection count"
 if [ "$WARMUP" -gt 0 ]; then
@@ -381,12 +414,12 @@ done
 declare -A M=() # medians ("null" for a target not measured)
 for target in direct stasis nginx; do
   for c in 1 "$CONNS"; do
-    for metric in rps p50 p99; do M[$target,$c,$metric]=null; done
+    for metric in rps p50 p99 cpu; do M[$target,$c,$metric]=null; done
   done
 done
 for target in "${TARGETS[@]}"; do
   for c in 1 "$CONNS"; do
-    for metric in rps p50 p99; do
+    for metric in rps p50 p99 cpu; do
       # shellcheck disable=SC2086
       M[$target,$c,$metric]="$(median ${R[$target,$c,$metric]})"
     done
@@ -407,10 +440,10 @@ verdict() { # $1 value, $2 "ge"/"le", $3 target
 
 echo
 echo "Gateway benchmark: medians of $ROUNDS rounds, ${DURATION}s each (pinning: $pinning; $cpus CPUs, load before: $load_before)"
-printf '%-8s %6s %12s %11s %11s\n' target conns "req/s" "p50 (us)" "p99 (us)"
+printf '%-8s %6s %12s %11s %11s %14s\n' target conns "req/s" "p50 (us)" "p99 (us)" "cpu/req (us)"
 for target in "${TARGETS[@]}"; do
   for c in 1 "$CONNS"; do
-    printf '%-8s %6s %12s %11s %11s\n' "$target" "$c" "${M[$target,$c,rps]}" "${M[$target,$c,p50]}" "${M[$target,$c,p99]}"
+    printf '%-8s %6s %12s %11s %11s %14s\n' "$target" "$c" "${M[$target,$c,rps]}" "${M[$target,$c,p50]}" "${M[$target,$c,p99]}" "${M[$target,$c,cpu]}"
   done
 done
 echo
@@ -526,6 +559,10 @@ json="$(jq -cn \
   --argjson rps_ratio_vs_nginx "$(num "$rps_ratio")" --argjson rps_ratio_vs_nginx_c1 "$(num "$rps_ratio_c1")" \
   --argjson added_p50_us "$(num "$added_p50")" --argjson nginx_added_p50_us "$(num "$nginx_added_p50")" \
   --argjson added_p99_us "$(num "$added_p99")" --argjson nginx_added_p99_us "$(num "$nginx_added_p99")" \
+  --argjson direct_cpu_us_per_req "$(num "${M[direct,$CONNS,cpu]}")" --argjson stasis_cpu_us_per_req "$(num "${M[stasis,$CONNS,cpu]}")" \
+  --argjson nginx_cpu_us_per_req "$(num "${M[nginx,$CONNS,cpu]}")" \
+  --argjson direct_c1_cpu_us_per_req "$(num "${M[direct,1,cpu]}")" --argjson stasis_c1_cpu_us_per_req "$(num "${M[stasis,1,cpu]}")" \
+  --argjson nginx_c1_cpu_us_per_req "$(num "${M[nginx,1,cpu]}")" \
   --argjson errors "$errors_total" \
   --argjson backend_cold_ms "$(num "$backend_cold_ms")" --argjson backend_start_ms "$(num "$backend_start_ms")" \
   --arg text_status "${S[text,status]}" --argjson text_cold_ms "$(num "${S[text,cold_ms]}")" \
