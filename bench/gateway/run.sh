@@ -330,6 +330,7 @@ if [ "$STASIS" = 1 ]; then
     memorySize: 256,
     instanceConcurrency: 200,
     maxInstances: 1,
+    environmentVariables: { BACKEND_LISTEN: "127.0.0.1" },
     customContainerConfig: { entrypoint: ["bash"], command: ["start.sh"], port: 9000 },
     triggers: [{ triggerName: "http", triggerType: "http",
                  triggerConfig: { authType: "anonymous", methods: ["GET", "POST"] } }]
