@@ -481,13 +481,18 @@ sample_bench() { # $1 key, $2 sample dir (relative to the repo), $3 body file, $
     fi
   fi
   log "deploying $2 ($name)"
-  if ! STASIS_ENDPOINT="http://127.0.0.1:$server_port" timeout 120 "$repo/stasis" deploy -t "$dir/s.yaml" >"$work/$key-deploy.log" 2>&1; then
+  # --no-wait: the first request below is what starts the instance.
+  if ! STASIS_ENDPOINT="http://127.0.0.1:$server_port" timeout 120 "$repo/stasis" deploy -t "$dir/s.yaml" --no-wait \
+    >"$work/$key-deploy.log" 2>&1; then
     cat "$work/$key-deploy.log" >&2
     echo "skip: ./stasis deploy -t $2/s.yaml failed"
     S[$key,status]="deploy-failed"
     return 0
   fi
   url="http://127.0.0.1:$server_port/fn/$name/invoke"
+  local running
+  running="$(curl -s --max-time 5 "$api/functions/$name/instances" | jq 'length' 2>/dev/null || echo 0)"
+  [ "${running:-0}" = 0 ] || echo "run.sh: warning: $name already had $running instance(s) before its first request; its cold figure is not a cold start" >&2
 
   # Cold: the first request starts the instance (spawn, port open, /initialize) and is then served.
   read -r code t < <("${PIN_LOAD[@]}" curl -s -o "$work/$key-cold.out" -w '%{http_code} %{time_total}\n' --max-time 180 \
