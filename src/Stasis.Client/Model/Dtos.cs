@@ -22,6 +22,12 @@ public sealed record FunctionInfo
     public List<TriggerInfo> Triggers { get; init; } = new();
     public List<string> Warnings { get; init; } = new();
     public InstanceCounts Instances { get; init; } = new();
+    /// <summary>Set when a new instance of the latest version failed to start while older ones still serve.</summary>
+    public string? RolloutError { get; init; }
+    /// <summary>The last instance failure (start or crash), for a quick diagnosis.</summary>
+    public string? LastInstanceError { get; init; }
+    /// <summary>Requests waiting for a free slot right now.</summary>
+    public int Queued { get; init; }
 }
 
 public sealed record TriggerInfo(string TriggerName, string TriggerType, string AuthType, List<string> Methods, string Url);

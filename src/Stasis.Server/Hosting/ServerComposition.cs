@@ -1,7 +1,18 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Stasis.Client.Model;
+using Stasis.Server.Api;
+using Stasis.Server.Functions;
+using Stasis.Server.Gateway;
+using Stasis.Server.Instances;
+using Stasis.Server.Logs;
+using Stasis.Server.Runtime;
+using Stasis.Server.Scheduling;
+using Stasis.Server.Storage;
 
 namespace Stasis.Server.Hosting;
 
@@ -11,18 +22,42 @@ internal static class ServerComposition
     public static void AddStasis(IServiceCollection services, StasisServerOptions options)
     {
         services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpForwarder();
+        services.AddSingleton(_ => new StasisDb(options.DataDirectory));
+        services.AddSingleton<FunctionStore>();
+        services.AddSingleton<InstanceStore>();
+        services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
+        services.AddSingleton<InstanceLaunchFactory>();
+        services.TryAddSingleton<IInstanceRuntime>(sp => DefaultRuntime.Create(sp));
+        services.AddSingleton(sp => new DispatcherContext(
+            sp.GetRequiredService<IInstanceRuntime>(),
+            sp.GetRequiredService<InstanceLaunchFactory>(),
+            sp.GetRequiredService<InstanceStore>(),
+            sp.GetRequiredService<IFunctionLog>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Dispatcher"),
+            options.InstanceIdleTimeout,
+            options.StopGrace,
+            options.Region));
+        services.AddSingleton<FunctionRegistry>();
+        services.AddHostedService<StasisLifecycle>();
     }
 
     public static void MapStasis(WebApplication app)
     {
-        var options = app.Services.GetRequiredService<StasisServerOptions>();
-        app.MapGet("/api/v1/status", () => Results.Json(new ServerStatus
+        app.UseExceptionHandler(error => error.Run(async context =>
         {
-            Version = typeof(StasisServer).Assembly.GetName().Version?.ToString() ?? "0",
-            Listen = options.Listen,
-            DataDirectory = Path.GetFullPath(options.DataDirectory),
-            Runtime = "process",
-        }, JsonDefaults.Options));
+            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
+            var code = context.Response.StatusCode == 500 ? "InternalError" : "BadRequest";
+            await ApiErrors.Error(context.Response.StatusCode, code, exception?.Message ?? "unexpected error").ExecuteAsync(context).ConfigureAwait(false);
+        }));
+        app.MapStatusApi();
+        app.MapFunctionsApi();
+        app.MapGateway();
+        app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
+            $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));
     }
 }

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+using Stasis.Client.Model;
+using Stasis.Server.Functions;
+using Stasis.Server.Gateway;
+using Stasis.Server.Scheduling;
+
+namespace Stasis.Server.Api;
+
+/// <summary>Shapes a function and its dispatcher's state into the API's FunctionInfo.</summary>
+internal static class FunctionInfoBuilder
+{
+    public static FunctionInfo Build(HttpRequest request, FunctionDispatcher dispatcher) => Build(request, dispatcher.Record, dispatcher);
+
+    public static FunctionInfo Build(HttpRequest request, FunctionRecord record, FunctionDispatcher? dispatcher)
+    {
+        var spec = record.Spec;
+        var url = $"{request.Scheme}://{request.Host}{GatewayEndpoint.Prefix}/{spec.FunctionName}";
+        var status = dispatcher?.Status();
+        return new FunctionInfo
+        {
+            Spec = spec,
+            Version = record.Version,
+            CreatedAt = record.CreatedAt,
+            UpdatedAt = record.UpdatedAt,
+            Url = url,
+            Triggers = spec.Triggers
+                .Select(t => new TriggerInfo(t.TriggerName, t.TriggerType, t.TriggerConfig?.AuthType ?? "anonymous",
+                    t.TriggerConfig?.Methods?.Select(m => m.ToUpperInvariant()).ToList() ?? ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"], url))
+                .ToList(),
+            Warnings = (spec.UnknownProps ?? new()).Keys.Select(k => $"props.{k} is not used by Stasis and was kept").ToList(),
+            Instances = status?.Counts ?? new InstanceCounts(),
+            RolloutError = status?.RolloutError,
+            LastInstanceError = status?.LastError,
+            Queued = status?.Queued ?? 0,
+        };
+    }
+}

@@ -1,0 +1,174 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Stasis.Client.Model;
+using Stasis.Server.Functions;
+using Stasis.Server.Hosting;
+using Stasis.Server.Logs;
+
+namespace Stasis.Server.Api;
+
+/// <summary>The control API for functions: create/update (PUT), get, list, delete, instances and logs.</summary>
+internal static class FunctionsApi
+{
+    private static readonly JsonSerializerOptions StrictRead = new(JsonDefaults.Options)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static void MapFunctionsApi(this IEndpointRouteBuilder routes)
+    {
+        var api = routes.MapGroup("/api/v1/functions");
+        api.MapGet("", List);
+        api.MapGet("/{name}", Get);
+        api.MapPut("/{name}", Put);
+        api.MapPost("", Create);
+        api.MapDelete("/{name}", Delete);
+        api.MapGet("/{name}/instances", Instances);
+        api.MapGet("/{name}/logs", Logs);
+    }
+
+    private static IResult List(HttpRequest request, FunctionRegistry registry) =>
+        Results.Json(registry.All.Select(d => FunctionInfoBuilder.Build(request, d)).ToList(), JsonDefaults.Options);
+
+    private static IResult Get(string name, HttpRequest request, FunctionRegistry registry) =>
+        registry.TryGetDispatcher(name, out var d) ? Results.Json(FunctionInfoBuilder.Build(request, d), JsonDefaults.Options) : ApiErrors.FunctionNotFound(name);
+
+    private static async Task<IResult> Put(string name, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    {
+        var (spec, error) = await ReadSpecAsync(request, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (string.IsNullOrEmpty(spec!.FunctionName))
+        {
+            spec = spec with { FunctionName = name };
+        }
+
+        if (!string.Equals(spec.FunctionName, name, StringComparison.Ordinal))
+        {
+            return ApiErrors.Error(400, "NameMismatch", $"the URL names '{name}' but the body's functionName is '{spec.FunctionName}'; make them the same.");
+        }
+
+        return await DeployAsync(spec, request, registry, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> Create(HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    {
+        var (spec, error) = await ReadSpecAsync(request, ct).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (registry.TryGetDispatcher(spec!.FunctionName, out _))
+        {
+            return ApiErrors.Error(409, "FunctionAlreadyExists", $"function '{spec.FunctionName}' already exists; update it with PUT /api/v1/functions/{spec.FunctionName}.");
+        }
+
+        return await DeployAsync(spec, request, registry, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> DeployAsync(FunctionSpec spec, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    {
+        var errors = FunctionValidation.Validate(spec);
+        if (errors.Count > 0)
+        {
+            return ApiErrors.Error(400, "InvalidSpec", $"function '{spec.FunctionName}' is not valid: {string.Join("; ", errors)}", errors);
+        }
+
+        var (record, outcome) = await registry.DeployAsync(spec, ct).ConfigureAwait(false);
+        registry.TryGetDispatcher(spec.FunctionName, out var dispatcher);
+        var result = new DeployResult
+        {
+            Function = FunctionInfoBuilder.Build(request, record, dispatcher),
+            Outcome = outcome.ToString().ToLowerInvariant(),
+        };
+        return Results.Json(result, JsonDefaults.Options, statusCode: outcome == DeployOutcome.Created ? 201 : 200);
+    }
+
+    private static async Task<(FunctionSpec?, IResult?)> ReadSpecAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength is 0)
+        {
+            return (null, ApiErrors.Error(400, "EmptyBody", "send the function spec as a JSON body (fc3 props in camelCase)."));
+        }
+
+        try
+        {
+            var spec = await JsonSerializer.DeserializeAsync<FunctionSpec>(request.Body, StrictRead, ct).ConfigureAwait(false);
+            return spec is null
+                ? (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."))
+                : (spec, null);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
+            var line = e.LineNumber is { } l ? $" (line {l + 1})" : "";
+            return (null, ApiErrors.Error(400, "InvalidJson", $"the body is not a valid function spec{where}{line}: {FirstSentence(e.Message)}"));
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+
+    private static async Task<IResult> Delete(string name, FunctionRegistry registry, StasisServerOptions options, CancellationToken ct) =>
+        await registry.DeleteAsync(name, options.DrainTimeout, ct).ConfigureAwait(false)
+            ? Results.NoContent()
+            : ApiErrors.FunctionNotFound(name);
+
+    private static IResult Instances(string name, bool? all, FunctionRegistry registry) =>
+        registry.TryGetDispatcher(name, out var d)
+            ? Results.Json(d.Snapshot(all ?? false), JsonDefaults.Options)
+            : ApiErrors.FunctionNotFound(name);
+
+    private static async Task Logs(string name, int? tail, bool? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)
+    {
+        if (!registry.TryGetDispatcher(name, out _))
+        {
+            await ApiErrors.FunctionNotFound(name).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (tail is < 0 or > 100_000)
+        {
+            await ApiErrors.Error(400, "InvalidTail", "tail must be between 0 and 100000 lines.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var ct = context.RequestAborted;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var writer = context.Response.BodyWriter;
+        foreach (var line in await logs.TailAsync(name, tail ?? 200, ct).ConfigureAwait(false))
+        {
+            await writer.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ct).ConfigureAwait(false);
+        }
+
+        await writer.FlushAsync(ct).ConfigureAwait(false);
+        if (follow != true)
+        {
+            return;
+        }
+
+        try
+        {
+            await foreach (var line in logs.FollowAsync(name, ct).ConfigureAwait(false))
+            {
+                await writer.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ct).ConfigureAwait(false);
+                await writer.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the follower went away
+        }
+    }
+}

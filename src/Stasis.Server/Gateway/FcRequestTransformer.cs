@@ -1,0 +1,45 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Stasis.Server.Gateway;
+
+/// <summary>
+/// Forwards the path remainder after <c>/fn/NAME</c>, with FC's request headers, and returns
+/// <c>x-fc-request-id</c>. Headers a client sends under FC's names are replaced, never trusted.
+/// </summary>
+internal sealed class FcRequestTransformer : HttpTransformer
+{
+    public static readonly FcRequestTransformer Instance = new();
+
+    public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        var call = httpContext.Features.GetRequiredFeature<GatewayCall>();
+        proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, call.Path, httpContext.Request.QueryString);
+        var spec = call.Spec;
+        var headers = proxyRequest.Headers;
+        Set(headers, "x-fc-request-id", call.RequestId);
+        Set(headers, "x-fc-function-name", spec.FunctionName);
+        Set(headers, "x-fc-function-memory", spec.MemorySize.ToString(CultureInfo.InvariantCulture));
+        Set(headers, "x-fc-function-initializer", spec.InstanceLifecycleConfig?.Initializer?.Handler ?? "");
+        Set(headers, "x-fc-initialization-timeout", (spec.InstanceLifecycleConfig?.Initializer?.Timeout ?? 0).ToString(CultureInfo.InvariantCulture));
+        Set(headers, "x-fc-function-handler", spec.Handler ?? "not-used");
+        Set(headers, "x-fc-qualifier", "LATEST");
+        Set(headers, "x-fc-region", spec.Region ?? call.Region);
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        httpContext.Response.Headers["x-fc-request-id"] = httpContext.Features.GetRequiredFeature<GatewayCall>().RequestId;
+        return result;
+    }
+
+    private static void Set(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string value)
+    {
+        headers.Remove(name);
+        headers.TryAddWithoutValidation(name, value);
+    }
+}

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Stasis.Server.Functions;
+using Stasis.Server.Hosting;
+using Stasis.Server.Instances;
+using Stasis.Server.Scheduling;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Stasis.Server.Gateway;
+
+/// <summary>
+/// The HTTP trigger: <c>/fn/{functionName}/{**path}</c>. Finds the function, checks the method and
+/// body size, waits for a slot on an instance, and forwards the request to it with YARP's forwarder.
+/// </summary>
+internal static class GatewayEndpoint
+{
+    public const string Prefix = "/fn";
+
+    public static void MapGateway(this IEndpointRouteBuilder routes)
+    {
+        routes.Map(Prefix + "/{name}/{**path}", HandleAsync).WithDisplayName("gateway");
+    }
+
+    private static async Task HandleAsync(HttpContext context, string name, string? path)
+    {
+        var services = context.RequestServices;
+        var registry = services.GetRequiredService<FunctionRegistry>();
+        var options = services.GetRequiredService<StasisServerOptions>();
+        var log = services.GetRequiredService<IFunctionLog>();
+        var requestId = NewRequestId();
+        context.Response.Headers["x-fc-request-id"] = requestId;
+
+        if (!registry.TryGetDispatcher(name, out var dispatcher))
+        {
+            await GatewayErrors.WriteAsync(context, 404, "FunctionNotFound", $"function '{name}' does not exist; deploy it first (./stasis deploy -t s.yaml) or check `./stasis functions`.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        var spec = dispatcher.Record.Spec;
+        if (!MethodAllowed(spec, context.Request.Method, out var allowed))
+        {
+            context.Response.Headers.Allow = allowed;
+            await GatewayErrors.WriteAsync(context, 405, "MethodNotAllowed", $"the HTTP trigger of '{name}' accepts {allowed}, not {context.Request.Method}.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+        {
+            await GatewayErrors.WriteAsync(context, 413, "PayloadTooLarge", $"the request body is {context.Request.ContentLength} bytes; the limit is {options.MaxRequestBodyBytes} bytes.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        // A request may wait for a cold start (bounded like the initializer) and then run for the function's timeout.
+        var executionTimeout = TimeSpan.FromSeconds(spec.Timeout);
+        var waitTimeout = InstanceLaunchFactory.StartTimeout(spec) + executionTimeout;
+        var started = Stopwatch.GetTimestamp();
+        Lease lease;
+        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        {
+            wait.CancelAfter(waitTimeout);
+            try
+            {
+                lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (DispatchException e)
+            {
+                await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client went away while queued: its place is freed, nothing to answer
+            }
+        }
+
+        using (lease)
+        {
+            await ForwardAsync(context, lease, spec, path, requestId, executionTimeout, started, options, log, services.GetRequiredService<IHttpForwarder>()).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ForwardAsync(HttpContext context, Lease lease, Stasis.Client.Model.FunctionSpec spec, string? path, string requestId,
+        TimeSpan timeout, long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
+    {
+        var name = spec.FunctionName;
+        var instanceId = lease.Instance.Id;
+        log.Write(name, $"FC Invoke Start RequestId: {requestId}");
+        context.Features.Set(new GatewayCall(requestId, spec, "/" + (path ?? ""), options.Region));
+        using var deadline = new CancellationTokenSource(timeout);
+        var config = new ForwarderRequestConfig { ActivityTimeout = timeout };
+        var error = await forwarder.SendAsync(context, lease.Handle.BaseAddress.ToString(), lease.Handle.Invoker, config, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
+
+        var status = context.Response.StatusCode;
+        if (error != ForwarderError.None)
+        {
+            var exception = context.GetForwarderErrorFeature()?.Exception;
+            (status, var code, var message) = Classify(error, exception, deadline.IsCancellationRequested, timeout, name, instanceId, options);
+            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled && context.RequestAborted.IsCancellationRequested)
+            {
+                status = 499;
+            }
+            else
+            {
+                await GatewayErrors.WriteAsync(context, status, code, message, requestId).ConfigureAwait(false);
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var fcStatus = context.Response.Headers["x-fc-status"].ToString();
+        log.Write(name, string.Create(CultureInfo.InvariantCulture,
+            $"FC Invoke End RequestId: {requestId}, Status: {status}{(fcStatus.Length > 0 ? $", FunctionStatus: {fcStatus}" : "")}, Duration: {elapsed:0.###} ms, Instance: {instanceId}"));
+    }
+
+    private static (int Status, string Code, string Message) Classify(ForwarderError error, Exception? exception, bool timedOut, TimeSpan timeout, string name, string instanceId, StasisServerOptions options)
+    {
+        if (timedOut || error == ForwarderError.RequestTimedOut)
+        {
+            return (504, "FunctionTimeout", $"function '{name}' did not answer within its timeout of {timeout.TotalSeconds:0.###}s (instance {instanceId}).");
+        }
+
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException { StatusCode: 413 })
+            {
+                return (413, "PayloadTooLarge", $"the request body exceeds the limit of {options.MaxRequestBodyBytes} bytes.");
+            }
+        }
+
+        if (error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled)
+        {
+            return (400, "BadRequestBody", $"the request body could not be read: {exception?.Message}");
+        }
+
+        return (502, "InstanceError", $"instance {instanceId} of '{name}' failed to answer ({error}): {exception?.Message ?? "connection closed"}.");
+    }
+
+    private static bool MethodAllowed(Stasis.Client.Model.FunctionSpec spec, string method, out string allowed)
+    {
+        var methods = spec.Triggers.Where(t => string.Equals(t.TriggerType, "http", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(t => t.TriggerConfig?.Methods ?? ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+            .Select(m => m.ToUpperInvariant()).Distinct().ToList();
+        if (methods.Count == 0)
+        {
+            allowed = "any method";
+            return true;
+        }
+
+        allowed = string.Join(", ", methods);
+        return methods.Contains(method, StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string NewRequestId() => Guid.NewGuid().ToString("D");
+}

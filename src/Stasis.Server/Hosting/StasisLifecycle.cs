@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Stasis.Server.Functions;
+using Stasis.Server.Logs;
+
+namespace Stasis.Server.Hosting;
+
+/// <summary>
+/// Loads the functions at start-up, runs the idle reaper, and at shutdown drains in-flight
+/// requests and stops every instance this server started.
+/// </summary>
+internal sealed class StasisLifecycle(FunctionRegistry registry, FunctionLogBook logs, StasisServerOptions options, TimeProvider time, ILogger<StasisLifecycle> logger) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _reaper = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        registry.Load();
+        _reaper = ReapAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        logger.LogInformation("stopping: draining in-flight requests (up to {Drain}) and stopping instances", options.DrainTimeout);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _reaper.ConfigureAwait(false);
+        await registry.CloseAllAsync(options.DrainTimeout).ConfigureAwait(false);
+        await logs.DisposeAsync().ConfigureAwait(false);
+        logger.LogInformation("stopped");
+    }
+
+    private async Task ReapAsync(CancellationToken cancellationToken)
+    {
+        // Check often enough that an instance outlives its idle timeout by at most a few percent.
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.InstanceIdleTimeout.TotalMilliseconds / 20, 100, 5000));
+        using var timer = new PeriodicTimer(period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                registry.ReapIdle();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

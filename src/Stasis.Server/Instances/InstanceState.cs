@@ -1,0 +1,25 @@
+namespace Stasis.Server.Instances;
+
+/// <summary>
+/// Where an instance is in its life: <c>Starting → Initializing → Ready ⇄ Busy</c>, any state
+/// <c>→ Draining → Stopped</c>, or <c>→ Failed</c>.
+/// </summary>
+public enum InstanceState
+{
+    Starting,
+    Initializing,
+    Ready,
+    Busy,
+    Draining,
+    Stopped,
+    Failed,
+}
+
+internal static class InstanceStateExtensions
+{
+    public static bool IsLive(this InstanceState s) => s is not (InstanceState.Stopped or InstanceState.Failed);
+
+    public static bool IsStarting(this InstanceState s) => s is InstanceState.Starting or InstanceState.Initializing;
+
+    public static bool CanServe(this InstanceState s) => s is InstanceState.Ready or InstanceState.Busy;
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Stasis.Client.Model;
+using Stasis.Server.Instances;
+using Stasis.Server.Runtime;
+
+namespace Stasis.Server.Scheduling;
+
+/// <summary>Where instance records go (the store in the server, a list in tests).</summary>
+internal interface IInstanceJournal
+{
+    void Record(InstanceInfo instance);
+}
+
+/// <summary>The function's log: invocation lines and the instances' output, side by side.</summary>
+internal interface IFunctionLog
+{
+    void Write(string functionName, string line);
+
+    string InstanceLogPath(string functionName, string instanceId);
+}
+
+/// <summary>What every dispatcher shares: the runtime, time, the journal and the log.</summary>
+internal sealed record DispatcherContext(
+    IInstanceRuntime Runtime,
+    InstanceLaunchFactory Launches,
+    IInstanceJournal Journal,
+    IFunctionLog Log,
+    TimeProvider Time,
+    ILogger Logger,
+    TimeSpan DefaultIdleTimeout,
+    TimeSpan StopGrace,
+    string Region);

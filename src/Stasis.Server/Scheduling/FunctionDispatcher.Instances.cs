@@ -1,0 +1,384 @@
+using Stasis.Server.Functions;
+using Stasis.Server.Instances;
+using Stasis.Server.Runtime;
+
+namespace Stasis.Server.Scheduling;
+
+/// <summary>Instance life as the dispatcher drives it: start, initialize, serve, drain, stop.</summary>
+internal sealed partial class FunctionDispatcher
+{
+    /// <summary>
+    /// The instance that takes the next request: one of the current version before an outdated
+    /// one, then the fewest in flight, then the one idle longest — so load spreads evenly.
+    /// </summary>
+    private Instance? PickFree()
+    {
+        Instance? best = null;
+        foreach (var candidate in _instances)
+        {
+            if (candidate.FreeSlots <= 0)
+            {
+                continue;
+            }
+
+            if (best is null || Better(candidate, best))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+
+        bool Better(Instance a, Instance b)
+        {
+            var current = _record.Version;
+            if ((a.Version == current) != (b.Version == current))
+            {
+                return a.Version == current;
+            }
+
+            if (a.InFlight != b.InFlight)
+            {
+                return a.InFlight < b.InFlight;
+            }
+
+            return (a.LastUsedAt ?? a.ReadyAt ?? DateTimeOffset.MinValue) < (b.LastUsedAt ?? b.ReadyAt ?? DateTimeOffset.MinValue);
+        }
+    }
+
+    private Lease Take(Instance instance)
+    {
+        instance.InFlight++;
+        instance.State = InstanceState.Busy;
+        instance.LastUsedAt = _ctx.Time.GetUtcNow();
+        return new Lease(this, instance, instance.Handle!);
+    }
+
+    /// <summary>Hands free slots to queued requests, oldest first.</summary>
+    private void PumpQueue()
+    {
+        while (_queue.First is { } head)
+        {
+            var free = PickFree();
+            if (free is null)
+            {
+                return;
+            }
+
+            _queue.RemoveFirst();
+            head.Value.Completion.TrySetResult(Take(free));
+        }
+    }
+
+    /// <summary>
+    /// Starts instances while the queue is longer than the slots already on their way, up to the
+    /// function's maximum. Example: 5 queued, one instance starting with 4 slots, max 10 → one more
+    /// starts (5 &gt; 4), and the next queued request starts none (6 &lt;= 8).
+    /// </summary>
+    private List<(Instance, FunctionRecord)> PlanStarts()
+    {
+        var starts = new List<(Instance, FunctionRecord)>();
+        var coming = _instances.Where(i => i.State.IsStarting() && i.Version == _record.Version).Sum(i => i.Slots);
+        var running = _instances.Count(i => i.State != InstanceState.Draining && i.Version == _record.Version);
+        var max = _record.Spec.EffectiveMaxInstances;
+        while (_queue.Count > coming && running < max)
+        {
+            var instance = NewInstance();
+            starts.Add((instance, _record));
+            coming += instance.Slots;
+            running++;
+        }
+
+        return starts;
+    }
+
+    private Instance NewInstance()
+    {
+        var id = $"{Name}-{Guid.NewGuid().ToString("N")[..10]}";
+        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id));
+        _instances.Add(instance);
+        return instance;
+    }
+
+    private void Launch(List<(Instance Instance, FunctionRecord Record)>? starts)
+    {
+        if (starts is null)
+        {
+            return;
+        }
+
+        foreach (var (instance, record) in starts)
+        {
+            _ctx.Journal.Record(instance.ToInfo());
+            var task = Task.Run(() => RunInstanceAsync(instance, record));
+            lock (_gate)
+            {
+                _work.RemoveAll(t => t.IsCompleted);
+                _work.Add(task);
+            }
+        }
+    }
+
+    private async Task RunInstanceAsync(Instance instance, FunctionRecord record)
+    {
+        IRuntimeInstance? handle = null;
+        try
+        {
+            var launch = _ctx.Launches.Create(record, instance.Id, instance.LogPath, line => _ctx.Log.Write(Name, $"[{instance.Id}] {line}"));
+            Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));
+            handle = await _ctx.Runtime.StartAsync(launch, _lifetime.Token).ConfigureAwait(false);
+            lock (_gate)
+            {
+                instance.Handle = handle;
+                if (instance.State == InstanceState.Starting)
+                {
+                    instance.State = InstanceState.Initializing;
+                }
+            }
+
+            _ctx.Journal.Record(instance.ToInfo());
+            if (InstanceLaunchFactory.HasInitializer(record.Spec))
+            {
+                await InitializeAsync(instance, handle, record).ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                OnReady(instance);
+            }
+
+            _ctx.Journal.Record(instance.ToInfo());
+            _ = WatchExitAsync(instance, handle);
+        }
+        catch (Exception e)
+        {
+            var message = e switch
+            {
+                InstanceStartException s when s.OutputExcerpt is { Length: > 0 } excerpt => $"{s.Message}; last output: {excerpt}",
+                InstanceStartException or DispatchException => e.Message,
+                OperationCanceledException => "stopped before it was ready",
+                _ => $"{e.GetType().Name}: {e.Message}",
+            };
+            lock (_gate)
+            {
+                OnStartFailed(instance, message);
+            }
+
+            if (handle is not null)
+            {
+                await handle.StopAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ConfigureAwait(false);
+                await handle.DisposeAsync().ConfigureAwait(false);
+            }
+
+            lock (_gate)
+            {
+                instance.StoppedAt = _ctx.Time.GetUtcNow();
+                CheckAllStopped();
+            }
+
+            _ctx.Journal.Record(instance.ToInfo());
+        }
+    }
+
+    private async Task InitializeAsync(Instance instance, IRuntimeInstance handle, FunctionRecord record)
+    {
+        var requestId = $"init-{Guid.NewGuid():N}";
+        _ctx.Log.Write(Name, $"FC Initialize Start RequestId: {requestId} Instance: {instance.Id}");
+        try
+        {
+            await LifecycleHooks.InitializeAsync(handle, record.Spec, requestId, _ctx.Region, _lifetime.Token).ConfigureAwait(false);
+            _ctx.Log.Write(Name, $"FC Initialize End RequestId: {requestId} Instance: {instance.Id}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !_lifetime.IsCancellationRequested)
+        {
+            var message = handle.Exited.IsCompleted
+                ? $"instance {(await handle.Exited.ConfigureAwait(false)).Reason} during initialize"
+                : e.Message;
+            _ctx.Log.Write(Name, $"FC Initialize Failed RequestId: {requestId} Instance: {instance.Id} Error: {message}");
+            throw new InstanceStartException(message, (e as InstanceStartException)?.OutputExcerpt, e);
+        }
+    }
+
+    private void OnReady(Instance instance)
+    {
+        if (instance.State != InstanceState.Initializing)
+        {
+            // Closed or retired while it started: it never serves.
+            if (instance.State == InstanceState.Draining)
+            {
+                StopLater(instance);
+            }
+
+            return;
+        }
+
+        instance.State = InstanceState.Ready;
+        instance.ReadyAt = _ctx.Time.GetUtcNow();
+        Log.Ready(_ctx.Logger, Name, instance.Id, (instance.ReadyAt.Value - instance.StartedAt).TotalMilliseconds);
+        if (instance.Version == _record.Version)
+        {
+            // Rolling: each new instance that is ready retires one outdated instance.
+            var outdated = _instances
+                .Where(i => i.Version < _record.Version && i.State != InstanceState.Draining)
+                .OrderBy(i => i.State.CanServe() ? 1 : 0).ThenBy(i => i.InFlight)
+                .FirstOrDefault();
+            if (outdated is not null)
+            {
+                BeginDrain(outdated);
+            }
+        }
+        else if (_instances.Any(i => i.Version == _record.Version && i.State.IsLive() && i.State != InstanceState.Draining))
+        {
+            BeginDrain(instance);
+            return;
+        }
+
+        PumpQueue();
+    }
+
+    private void OnStartFailed(Instance instance, string message)
+    {
+        if (!_instances.Remove(instance))
+        {
+            return; // already stopped by a forced shutdown
+        }
+
+        instance.State = _closedReason is null ? InstanceState.Failed : InstanceState.Stopped;
+        instance.Error = message;
+        Remember(instance);
+        if (_closedReason is not null)
+        {
+            return;
+        }
+
+        Log.StartFailed(_ctx.Logger, Name, instance.Id, message);
+        _ctx.Log.Write(Name, $"Instance {instance.Id} failed to start: {message}");
+        _lastError = message;
+        if (instance.Version == _record.Version && _instances.Any(i => i.Version < _record.Version))
+        {
+            _rolloutError = message;
+        }
+
+        // Nothing left that could serve the queue: tell the waiting requests now rather than at their deadline.
+        if (!_instances.Any(i => i.State.IsLive() && i.State != InstanceState.Draining))
+        {
+            while (_queue.First is { } node)
+            {
+                _queue.RemoveFirst();
+                node.Value.Completion.TrySetException(DispatchException.StartFailed(Name, message));
+            }
+        }
+    }
+
+    private async Task WatchExitAsync(Instance instance, IRuntimeInstance handle)
+    {
+        var exit = await handle.Exited.ConfigureAwait(false);
+        List<(Instance, FunctionRecord)>? starts = null;
+        lock (_gate)
+        {
+            if (instance.State is InstanceState.Draining or InstanceState.Stopped)
+            {
+                return;
+            }
+
+            _instances.Remove(instance);
+            instance.State = InstanceState.Failed;
+            instance.Error = $"{exit.Reason} while serving";
+            instance.StoppedAt = _ctx.Time.GetUtcNow();
+            _lastError = instance.Error;
+            Remember(instance);
+            Log.Crashed(_ctx.Logger, Name, instance.Id, exit.Reason);
+            _ctx.Log.Write(Name, $"Instance {instance.Id} {exit.Reason}");
+            if (_closedReason is null)
+            {
+                starts = PlanStarts();
+            }
+
+            CheckAllStopped();
+        }
+
+        _ctx.Journal.Record(instance.ToInfo());
+        Launch(starts);
+        await handle.StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        await handle.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Takes no new work; stops once the last in-flight request is done.</summary>
+    private void BeginDrain(Instance instance)
+    {
+        if (instance.State is InstanceState.Draining or InstanceState.Stopped or InstanceState.Failed)
+        {
+            return;
+        }
+
+        var wasStarting = instance.State.IsStarting();
+        instance.State = InstanceState.Draining;
+        if (!wasStarting && instance.InFlight == 0)
+        {
+            _ = StopLater(instance);
+        }
+    }
+
+    private Task StopLater(Instance instance)
+    {
+        var task = Task.Run(() => StopInstanceAsync(instance));
+        _work.RemoveAll(t => t.IsCompleted);
+        _work.Add(task);
+        return task;
+    }
+
+    private async Task StopInstanceAsync(Instance instance)
+    {
+        var handle = instance.Handle;
+        if (handle is not null)
+        {
+            var spec = _record.Spec;
+            if (InstanceLaunchFactory.HasPreStop(spec) && !handle.Exited.IsCompleted)
+            {
+                try
+                {
+                    await LifecycleHooks.PreStopAsync(handle, spec, $"prestop-{Guid.NewGuid():N}", _ctx.Region, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InstanceStartException or HttpRequestException or OperationCanceledException)
+                {
+                    _ctx.Log.Write(Name, $"Instance {instance.Id} pre-stop hook failed: {e.Message}");
+                }
+            }
+
+            await handle.StopAsync(_ctx.StopGrace, CancellationToken.None).ConfigureAwait(false);
+            await handle.DisposeAsync().ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            if (_instances.Remove(instance))
+            {
+                instance.State = InstanceState.Stopped;
+                instance.StoppedAt = _ctx.Time.GetUtcNow();
+                Remember(instance);
+            }
+
+            CheckAllStopped();
+        }
+
+        Log.Stopped(_ctx.Logger, Name, instance.Id);
+        _ctx.Journal.Record(instance.ToInfo());
+    }
+
+    private void Remember(Instance instance)
+    {
+        _ended.AddFirst(instance);
+        while (_ended.Count > EndedKept)
+        {
+            _ended.RemoveLast();
+        }
+    }
+
+    private void CheckAllStopped()
+    {
+        if (_allStopped is not null && _instances.Count == 0)
+        {
+            _allStopped.TrySetResult();
+        }
+    }
+}

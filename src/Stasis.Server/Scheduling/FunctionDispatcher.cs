@@ -1,0 +1,267 @@
+using Microsoft.Extensions.Logging;
+using Stasis.Client.Model;
+using Stasis.Server.Functions;
+using Stasis.Server.Instances;
+using Stasis.Server.Runtime;
+
+namespace Stasis.Server.Scheduling;
+
+/// <summary>
+/// One function's requests and instances: a FIFO queue of waiting requests and the instances with
+/// their free slots. A slot that frees takes the head of the queue at once (join-the-idle-queue);
+/// a request that finds no free slot waits, and starts an instance when the ones already starting
+/// cannot absorb the queue. All state changes happen under one lock; instance start/stop work runs
+/// outside it.
+/// </summary>
+internal sealed partial class FunctionDispatcher
+{
+    private const int EndedKept = 50;
+
+    private readonly object _gate = new();
+    private readonly DispatcherContext _ctx;
+    private readonly List<Instance> _instances = new();
+    private readonly LinkedList<Waiter> _queue = new();
+    private readonly LinkedList<Instance> _ended = new();
+    private readonly List<Task> _work = new();
+    private readonly CancellationTokenSource _lifetime = new();
+    private FunctionRecord _record;
+    private string? _rolloutError;
+    private string? _lastError;
+    private string? _closedReason;
+    private TaskCompletionSource? _allStopped;
+
+    public FunctionDispatcher(FunctionRecord record, DispatcherContext context)
+    {
+        _record = record;
+        _ctx = context;
+    }
+
+    public string Name => _record.Spec.FunctionName;
+
+    public FunctionRecord Record
+    {
+        get { lock (_gate) { return _record; } }
+    }
+
+    /// <summary>
+    /// Waits for a free slot. Throws <see cref="DispatchException"/> when none can come, or
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first
+    /// (the request leaves the queue and nothing is held).
+    /// </summary>
+    public ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        List<(Instance, FunctionRecord)>? starts;
+        lock (_gate)
+        {
+            if (_closedReason is not null)
+            {
+                throw DispatchException.Closed(Name, _closedReason);
+            }
+
+            if (_record.Spec.EffectiveMaxInstances == 0 && _instances.Count == 0)
+            {
+                throw DispatchException.NoCapacity(Name);
+            }
+
+            var free = PickFree();
+            if (free is not null)
+            {
+                return ValueTask.FromResult(Take(free));
+            }
+
+            waiter = new Waiter();
+            waiter.Node = _queue.AddLast(waiter);
+            starts = PlanStarts();
+        }
+
+        Launch(starts);
+        return new ValueTask<Lease>(WaitAsync(waiter, cancellationToken));
+    }
+
+    private async Task<Lease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    {
+        await using var registration = cancellationToken.Register(static state =>
+        {
+            var (self, w) = ((FunctionDispatcher, Waiter))state!;
+            self.Abandon(w);
+        }, (this, waiter)).ConfigureAwait(false);
+        return await waiter.Completion.Task.ConfigureAwait(false);
+    }
+
+    private void Abandon(Waiter waiter)
+    {
+        lock (_gate)
+        {
+            if (waiter.Node?.List is not null)
+            {
+                _queue.Remove(waiter.Node);
+                waiter.Completion.TrySetCanceled();
+            }
+        }
+    }
+
+    /// <summary>Gives a slot back; the head of the queue takes it at once.</summary>
+    internal void Release(Instance instance)
+    {
+        Task? stop = null;
+        lock (_gate)
+        {
+            instance.InFlight--;
+            instance.Completed++;
+            instance.LastUsedAt = _ctx.Time.GetUtcNow();
+            if (instance.State == InstanceState.Busy && instance.InFlight == 0)
+            {
+                instance.State = InstanceState.Ready;
+            }
+
+            if (instance.State == InstanceState.Draining && instance.InFlight == 0)
+            {
+                stop = StopLater(instance);
+            }
+
+            PumpQueue();
+        }
+
+        _ = stop;
+    }
+
+    /// <summary>The spec changed: start replacements for the running instances; each one that becomes ready retires an old one.</summary>
+    public void Update(FunctionRecord record)
+    {
+        List<(Instance, FunctionRecord)> starts = new();
+        lock (_gate)
+        {
+            if (_closedReason is not null)
+            {
+                return;
+            }
+
+            _record = record;
+            _rolloutError = null;
+            var outdated = _instances.Count(i => i.Version < record.Version && i.State.CanServe());
+            var replacements = Math.Min(outdated, record.Spec.EffectiveMaxInstances);
+            for (var i = 0; i < replacements; i++)
+            {
+                starts.Add((NewInstance(), record));
+            }
+
+            if (record.Spec.EffectiveMaxInstances == 0)
+            {
+                foreach (var old in _instances.Where(i => i.State != InstanceState.Draining).ToList())
+                {
+                    BeginDrain(old);
+                }
+            }
+        }
+
+        Launch(starts);
+    }
+
+    /// <summary>Stops instances idle longer than the function's idle timeout.</summary>
+    public void ReapIdle(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var idleTimeout = _record.Spec.IdleTimeout is { } s ? TimeSpan.FromSeconds(s) : _ctx.DefaultIdleTimeout;
+            foreach (var instance in _instances.ToList())
+            {
+                var since = instance.LastUsedAt ?? instance.ReadyAt;
+                if (instance.State == InstanceState.Ready && instance.InFlight == 0 && since is { } t && now - t >= idleTimeout)
+                {
+                    Log.IdleStop(_ctx.Logger, Name, instance.Id, idleTimeout);
+                    BeginDrain(instance);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes no more requests (queued ones get 503), lets in-flight ones finish for up to
+    /// <paramref name="drainTimeout"/>, then stops every instance.
+    /// </summary>
+    public async Task CloseAsync(string reason, TimeSpan drainTimeout)
+    {
+        TaskCompletionSource allStopped;
+        lock (_gate)
+        {
+            _closedReason ??= reason;
+            while (_queue.First is { } node)
+            {
+                _queue.RemoveFirst();
+                node.Value.Completion.TrySetException(DispatchException.Closed(Name, reason));
+            }
+
+            _allStopped ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            allStopped = _allStopped;
+            foreach (var instance in _instances.ToList())
+            {
+                BeginDrain(instance);
+            }
+
+            CheckAllStopped();
+        }
+
+        var drained = await Task.WhenAny(allStopped.Task, Task.Delay(drainTimeout, _ctx.Time)).ConfigureAwait(false);
+        if (drained != allStopped.Task)
+        {
+            List<Instance> stragglers;
+            lock (_gate)
+            {
+                stragglers = _instances.ToList();
+            }
+
+            foreach (var instance in stragglers)
+            {
+                Log.ForcedStop(_ctx.Logger, Name, instance.Id, instance.InFlight);
+                lock (_gate)
+                {
+                    _work.Add(StopInstanceAsync(instance));
+                }
+            }
+        }
+
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        Task[] work;
+        lock (_gate)
+        {
+            work = _work.ToArray();
+        }
+
+        await Task.WhenAll(work).ConfigureAwait(false);
+        await allStopped.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+    }
+
+    public IReadOnlyList<InstanceInfo> Snapshot(bool includeEnded)
+    {
+        lock (_gate)
+        {
+            var live = _instances.Select(i => i.ToInfo());
+            return (includeEnded ? live.Concat(_ended.Select(i => i.ToInfo())) : live).ToList();
+        }
+    }
+
+    public (InstanceCounts Counts, string? RolloutError, string? LastError, int Queued) Status()
+    {
+        lock (_gate)
+        {
+            var version = _record.Version;
+            return (new InstanceCounts
+            {
+                Starting = _instances.Count(i => i.State.IsStarting()),
+                Ready = _instances.Count(i => i.State == InstanceState.Ready),
+                Busy = _instances.Count(i => i.State == InstanceState.Busy),
+                Draining = _instances.Count(i => i.State == InstanceState.Draining),
+                Failed = _ended.Count(i => i.State == InstanceState.Failed),
+                Outdated = _instances.Count(i => i.Version < version && i.State != InstanceState.Draining),
+            }, _rolloutError, _lastError, _queue.Count);
+        }
+    }
+
+    private sealed class Waiter
+    {
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        public TaskCompletionSource<Lease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+
+namespace Stasis.Server.Storage;
+
+/// <summary>
+/// Ordered schema changes. Each runs once, in its own transaction, and bumps PRAGMA user_version;
+/// append new steps at the end, never edit an applied one.
+/// </summary>
+internal static class Migrations
+{
+    private static readonly string[] Steps =
+    [
+        // 1: functions and the instances they ran.
+        """
+        CREATE TABLE functions (
+            name        TEXT PRIMARY KEY,
+            spec_json   TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+        CREATE TABLE instances (
+            id            TEXT PRIMARY KEY,
+            function_name TEXT NOT NULL,
+            version       INTEGER NOT NULL,
+            state         TEXT NOT NULL,
+            pid           INTEGER,
+            started_at    TEXT NOT NULL,
+            ready_at      TEXT,
+            stopped_at    TEXT,
+            error         TEXT,
+            log_path      TEXT
+        );
+        CREATE INDEX instances_by_function ON instances(function_name, started_at);
+        """,
+    ];
+
+    public static int Latest => Steps.Length;
+
+    public static void Apply(SqliteConnection connection)
+    {
+        var current = CurrentVersion(connection);
+        if (current > Steps.Length)
+        {
+            throw new InvalidOperationException(
+                $"The store {connection.DataSource} has schema version {current}, newer than this Stasis knows ({Steps.Length}); use a newer Stasis or another --data directory.");
+        }
+
+        for (var i = current; i < Steps.Length; i++)
+        {
+            using var tx = connection.BeginTransaction();
+            using (var command = connection.CreateCommand())
+            {
+                command.Transaction = tx;
+                command.CommandText = Steps[i] + $"\nPRAGMA user_version = {i + 1};";
+                command.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+        }
+    }
+
+    public static int CurrentVersion(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA user_version;";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Stasis.Client.Model;
+using Stasis.Server.Functions;
+using Stasis.Server.Hosting;
+using Stasis.Server.Instances;
+using Stasis.Server.Scheduling;
+
+namespace Stasis.Tests.TestKit;
+
+/// <summary>A dispatcher over the fake runtime, fake time, and in-memory journal and log.</summary>
+internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
+{
+    public DispatcherHarness(FunctionSpec? spec = null, TimeSpan? idleTimeout = null)
+    {
+        Spec = spec ?? Spec;
+        var context = new DispatcherContext(Runtime, new InstanceLaunchFactory(new StasisServerOptions()), this, this, Time,
+            NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local");
+        Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), context);
+    }
+
+    public FunctionSpec Spec { get; } = new()
+    {
+        FunctionName = "fn",
+        Code = "/tmp",
+        CustomContainerConfig = new CustomContainerConfig { Command = ["serve"] },
+        InstanceLifecycleConfig = new InstanceLifecycleConfig { Initializer = new LifecycleHook { Handler = "init", Timeout = 5 } },
+    };
+
+    public FakeRuntime Runtime { get; } = new();
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public FunctionDispatcher Dispatcher { get; }
+
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public ConcurrentQueue<InstanceInfo> Journal { get; } = new();
+
+    public void Record(InstanceInfo instance) => Journal.Enqueue(instance);
+
+    public void Write(string functionName, string line) => Lines.Enqueue(line);
+
+    public string InstanceLogPath(string functionName, string instanceId) => $"/nonexistent/{instanceId}.log";
+
+    /// <summary>Polls until <paramref name="condition"/> holds: instance work runs on the thread pool.</summary>
+    public static async Task Until(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("never happened: " + what);
+            }
+
+            await Task.Delay(5);
+        }
+    }
+
+    public IReadOnlyList<InstanceInfo> Live => Dispatcher.Snapshot(false);
+}
