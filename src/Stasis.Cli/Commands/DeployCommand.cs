@@ -18,9 +18,10 @@ internal static class DeployCommand
         {
             var path = Path.GetFullPath(parse.GetValue(template) ?? DefaultTemplate, env.CurrentDirectory());
             var loaded = TemplateLoader.Load(path, env.GetVariable);
-            var deployed = await new Deployer(ctx, ctx.Client).DeployAsync(loaded, parse.GetValue(resource), !parse.GetValue(noWait), ct).ConfigureAwait(false);
-            Write(ctx, deployed);
-            return ExitCodes.Success;
+            var outcome = await new Deployer(ctx, ctx.Client).DeployAsync(loaded, parse.GetValue(resource), !parse.GetValue(noWait), ct).ConfigureAwait(false);
+            Write(ctx, outcome.Deployed);
+            // The functions are stored either way; exit 1 tells scripts the new version is not serving yet.
+            return outcome.Converged ? ExitCodes.Success : ExitCodes.Failure;
         });
         return command;
     }

@@ -54,9 +54,9 @@ internal static class UpCommand
             var exit = await CommandAction.RunAsync(ctx, async () =>
             {
                 var template = TemplateLoader.Load(path, ctx.Env.GetVariable);
-                var deployed = await deployer.DeployAsync(template, resourceKey: null, wait: true, ct).ConfigureAwait(false);
-                DeployCommand.Write(ctx, deployed);
-                ready.AddRange(deployed.Select(d => new DeployedSample(sample, d)));
+                var outcome = await deployer.DeployAsync(template, resourceKey: null, wait: true, ct).ConfigureAwait(false);
+                DeployCommand.Write(ctx, outcome.Deployed);
+                ready.AddRange(outcome.Deployed.Select(d => new DeployedSample(sample, d)));
                 return ExitCodes.Success;
             }, ct).ConfigureAwait(false);
 

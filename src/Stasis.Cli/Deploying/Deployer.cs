@@ -13,7 +13,10 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
-    public async Task<IReadOnlyList<DeployedResource>> DeployAsync(Template template, string? resourceKey, bool wait, CancellationToken ct)
+    /// <summary>The functions as the server had them at the end, and whether every rollout finished.</summary>
+    public sealed record Outcome(IReadOnlyList<DeployedResource> Deployed, bool Converged);
+
+    public async Task<Outcome> DeployAsync(Template template, string? resourceKey, bool wait, CancellationToken ct)
     {
         var resources = Select(template, resourceKey);
         var warned = new HashSet<string>(StringComparer.Ordinal);
@@ -54,13 +57,13 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
 
         if (!wait)
         {
-            return deployed;
+            return new Outcome(deployed, Converged: true);
         }
 
         var bound = Rollout.WaitBound(resources.Select(r => r.Spec));
         var (latest, timedOut) = await WaitAsync(deployed.Select(d => d.Result.Function).ToList(), bound, ct).ConfigureAwait(false);
-        ReportOutcome(latest, timedOut, bound);
-        return deployed.Select((d, i) => d with { Result = d.Result with { Function = latest[i] } }).ToList();
+        var converged = Report(latest, timedOut, bound);
+        return new Outcome(deployed.Select((d, i) => d with { Result = d.Result with { Function = latest[i] } }).ToList(), converged);
     }
 
     private static IReadOnlyList<TemplateResource> Select(Template template, string? resourceKey)
@@ -91,7 +94,7 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
 
     private async Task<(IReadOnlyList<FunctionInfo> Latest, bool TimedOut)> WaitAsync(IReadOnlyList<FunctionInfo> functions, TimeSpan bound, CancellationToken ct)
     {
-        if (functions.All(Rollout.IsSettled))
+        if (functions.All(Rollout.IsDone))
         {
             return (functions, false);
         }
@@ -114,7 +117,7 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
         var time = ctx.Env.Time;
         var deadline = time.GetUtcNow() + bound;
         var current = functions;
-        while (!current.All(Rollout.IsSettled))
+        while (!current.All(Rollout.IsDone))
         {
             if (time.GetUtcNow() >= deadline)
             {
@@ -129,20 +132,32 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
         return (current, false);
     }
 
-    private void ReportOutcome(IReadOnlyList<FunctionInfo> latest, bool timedOut, TimeSpan bound)
+    /// <summary>Says what did not come up; true when every function's rollout finished.</summary>
+    private bool Report(IReadOnlyList<FunctionInfo> latest, bool timedOut, TimeSpan bound)
     {
+        var converged = true;
         foreach (var f in latest)
         {
             var name = f.Spec.FunctionName;
-            if (timedOut && !Rollout.IsSettled(f))
+            if (Rollout.IsStuck(f))
             {
+                converged = false;
+                ctx.Messages.Warning($"{name}: the new version did not start: {f.RolloutError}{OldVersionNote(f)}; see `stasis logs {name}`");
+            }
+            else if (timedOut && !Rollout.IsSettled(f))
+            {
+                converged = false;
                 ctx.Messages.Warning($"{name}: instances still starting after {Parsing.Durations.Format(bound)} ({FunctionViews.Counts(f.Instances)}); see `stasis instances {name}` and `stasis logs {name}`");
             }
-
-            if (f.Instances.Failed > 0)
+            else if (f.Instances.Failed > 0)
             {
-                ctx.Messages.Warning($"{name}: {f.Instances.Failed} instance(s) failed to start; see `stasis instances {name} --all` and `stasis logs {name}`");
+                ctx.Messages.Warning($"{name}: {f.Instances.Failed} instance(s) failed{(f.LastInstanceError is { } last ? $" ({last})" : "")}; see `stasis instances {name} --all` and `stasis logs {name}`");
             }
         }
+
+        return converged;
     }
+
+    private static string OldVersionNote(FunctionInfo f) =>
+        f.Instances.Outdated > 0 ? $" ({f.Instances.Outdated} instance(s) of the previous version still serve)" : "";
 }

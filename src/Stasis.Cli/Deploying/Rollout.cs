@@ -11,6 +11,15 @@ internal static class Rollout
     /// <summary>Nothing still booting and nothing left on the old version.</summary>
     public static bool IsSettled(FunctionInfo f) => f.Instances.Starting == 0 && f.Instances.Outdated == 0;
 
+    /// <summary>
+    /// The new version failed to start and nothing is trying again: the old instances keep serving, and waiting longer
+    /// would only run into the bound.
+    /// </summary>
+    public static bool IsStuck(FunctionInfo f) => f.RolloutError is not null && f.Instances.Starting == 0;
+
+    /// <summary>Polling can stop for this function.</summary>
+    public static bool IsDone(FunctionInfo f) => IsSettled(f) || IsStuck(f);
+
     public static TimeSpan WaitBound(IEnumerable<FunctionSpec> specs)
     {
         var slowest = specs
@@ -22,7 +31,7 @@ internal static class Rollout
 
     /// <summary>e.g. <c>text-classifier 1 starting, 1 outdated, 0 ready</c>, for the functions still rolling out.</summary>
     public static string Describe(IEnumerable<FunctionInfo> functions) =>
-        string.Join("; ", functions.Where(f => !IsSettled(f)).Select(f =>
+        string.Join("; ", functions.Where(f => !IsDone(f)).Select(f =>
         {
             var c = f.Instances;
             var text = $"{f.Spec.FunctionName} {c.Starting} starting";

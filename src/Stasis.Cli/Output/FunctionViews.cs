@@ -64,7 +64,9 @@ internal static class FunctionViews
         Add("created", $"{f.CreatedAt:u} ({Humanize.Ago(f.CreatedAt, now)})");
         Add("updated", $"{f.UpdatedAt:u} ({Humanize.Ago(f.UpdatedAt, now)})");
         Add("url", f.Url);
-        Add("instances", Counts(f.Instances));
+        Add("instances", Counts(f.Instances) + (f.Queued > 0 ? $", {f.Queued} queued" : ""));
+        Add("rollout error", f.RolloutError);
+        Add("last error", f.LastInstanceError);
         for (var i = 0; i < f.Warnings.Count; i++)
         {
             Add(i == 0 ? "warnings" : "", f.Warnings[i]);

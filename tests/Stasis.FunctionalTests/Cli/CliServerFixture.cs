@@ -1,4 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Stasis.Client;
 using Stasis.Server.Hosting;
+using Stasis.Server.Runtime;
 
 namespace Stasis.FunctionalTests.Cli;
 
@@ -18,6 +21,7 @@ public sealed class CliServerFixture : IAsyncLifetime
         Directory.CreateDirectory(DataDirectory);
         _server = await StasisServer.StartAsync(
             new StasisServerOptions { Listen = "127.0.0.1:0", DataDirectory = DataDirectory },
+            configureServices: services => services.AddSingleton<IInstanceRuntime>(new EchoRuntime()),
             configureLogging: _ => { });
     }
 
@@ -38,12 +42,27 @@ public sealed class CliServerFixture : IAsyncLifetime
         }
     }
 
+    public StasisClient Client() => new(Server.Address);
+
     /// <summary>Runs <c>stasis ARGS --endpoint THIS-SERVER</c> in-process.</summary>
-    public async Task<CliRun> RunAsync(params string[] args)
+    public Task<CliRun> RunAsync(params string[] args) => RunAsync(args, stdin: null);
+
+    public async Task<CliRun> RunAsync(string[] args, string? stdin)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await global::Stasis.Cli.Cli.RunAsync([.. args, "--endpoint", Endpoint], output, error);
+        var env = global::Stasis.Cli.CliEnvironment.ForWriters(output, error);
+        if (stdin is not null)
+        {
+            env = new global::Stasis.Cli.CliEnvironment
+            {
+                Out = output,
+                Error = error,
+                OpenStdin = () => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(stdin)),
+            };
+        }
+
+        var exit = await global::Stasis.Cli.Cli.RunAsync([.. args, "--endpoint", Endpoint], env);
         return new CliRun(exit, output.ToString(), error.ToString());
     }
 }

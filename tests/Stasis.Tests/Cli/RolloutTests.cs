@@ -14,6 +14,18 @@ public sealed class RolloutTests
     }
 
     [Fact]
+    public void AFailedRolloutStopsTheWaitOnceNothingIsStarting()
+    {
+        var failing = Fixtures.Function("f", new InstanceCounts { Ready = 1, Outdated = 1 }) with { RolloutError = "exit 1" };
+        Assert.True(Rollout.IsStuck(failing));
+        Assert.True(Rollout.IsDone(failing));
+        Assert.False(Rollout.IsSettled(failing));
+
+        var retrying = failing with { Instances = new InstanceCounts { Starting = 1, Outdated = 1 } };
+        Assert.False(Rollout.IsDone(retrying));
+    }
+
+    [Fact]
     public void WaitIsBoundedByTheSlowestInitializerPlusSlack()
     {
         var slow = new FunctionSpec { InstanceLifecycleConfig = new() { Initializer = new() { Handler = "init", Timeout = 120 } } };
