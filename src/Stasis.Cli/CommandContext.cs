@@ -1,9 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Serialization.Metadata;
 using Spectre.Console;
 using Stasis.Cli.Output;
 using Stasis.Client;
-using Stasis.Client.Model;
 
 namespace Stasis.Cli;
 
@@ -54,7 +52,7 @@ internal sealed class CommandContext : IDisposable
         _client = client;
     }
 
-    public void WriteJson<T>(T value, Func<StasisJsonContext, JsonTypeInfo<T>> type) => JsonWriter.Write(Out, value, type);
+    public void WriteJson<T>(T value) => JsonWriter.Write(Out, value);
 
     public void Dispose() => _client?.Dispose();
 }

@@ -82,7 +82,7 @@ internal static class ErrorBodies
     {
         try
         {
-            var body = JsonSerializer.Deserialize(json, ClientJson.Context.ErrorBody);
+            var body = JsonSerializer.Deserialize<ErrorBody>(json, JsonDefaults.Options);
             return body is { Code.Length: > 0, Message: not null } ? body : null;
         }
         catch (JsonException)

@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Stasis.Client.Model;
 
 namespace Stasis.Client;
@@ -53,20 +52,20 @@ public sealed class StasisClient : IDisposable
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     public Task<ServerStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "api/v1/status", null, ClientJson.Context.ServerStatus, cancellationToken);
+        SendAsync<ServerStatus>(HttpMethod.Get, "api/v1/status", null, cancellationToken);
 
     public Task<FunctionInfo[]> ListFunctionsAsync(CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, "api/v1/functions", null, ClientJson.Context.FunctionInfoArray, cancellationToken);
+        SendAsync<FunctionInfo[]>(HttpMethod.Get, "api/v1/functions", null, cancellationToken);
 
     public Task<FunctionInfo> GetFunctionAsync(string name, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, FunctionPath(name), null, ClientJson.Context.FunctionInfo, cancellationToken);
+        SendAsync<FunctionInfo>(HttpMethod.Get, FunctionPath(name), null, cancellationToken);
 
     /// <summary>Creates or updates the function named <see cref="FunctionSpec.FunctionName"/>.</summary>
     public Task<DeployResult> DeployAsync(FunctionSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var content = JsonContent(spec, ClientJson.Context.FunctionSpec);
-        return SendAsync(HttpMethod.Put, FunctionPath(spec.FunctionName), content, ClientJson.Context.DeployResult, cancellationToken);
+        var content = JsonContent(spec);
+        return SendAsync<DeployResult>(HttpMethod.Put, FunctionPath(spec.FunctionName), content, cancellationToken);
     }
 
     public async Task DeleteFunctionAsync(string name, CancellationToken cancellationToken = default)
@@ -79,7 +78,7 @@ public sealed class StasisClient : IDisposable
 
     /// <summary>Live instances, or with <paramref name="all"/> also the stopped and failed ones the server still remembers.</summary>
     public Task<InstanceInfo[]> ListInstancesAsync(string name, bool all = false, CancellationToken cancellationToken = default) =>
-        SendAsync(HttpMethod.Get, $"{FunctionPath(name)}/instances?all={(all ? "true" : "false")}", null, ClientJson.Context.InstanceInfoArray, cancellationToken);
+        SendAsync<InstanceInfo[]>(HttpMethod.Get, $"{FunctionPath(name)}/instances?all={(all ? "true" : "false")}", null, cancellationToken);
 
     /// <summary>
     /// The function's log lines: the last <paramref name="tail"/> (server default when null), then, with
@@ -179,14 +178,14 @@ public sealed class StasisClient : IDisposable
         return $"api/v1/functions/{Uri.EscapeDataString(name)}";
     }
 
-    private static ByteArrayContent JsonContent<T>(T value, JsonTypeInfo<T> type)
+    private static ByteArrayContent JsonContent<T>(T value)
     {
-        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, type));
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, JsonDefaults.Options));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         return content;
     }
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
     {
         using var timeout = LinkedTimeout(cancellationToken);
         using var request = new HttpRequestMessage(method, path) { Content = content };
@@ -196,7 +195,7 @@ public sealed class StasisClient : IDisposable
         var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
         try
         {
-            return JsonSerializer.Deserialize(bytes, type)
+            return JsonSerializer.Deserialize<T>(bytes, JsonDefaults.Options)
                 ?? throw new StasisApiException(response.StatusCode, new ErrorBody("InvalidResponse", $"{method} /{path} answered null"));
         }
         catch (JsonException e)

@@ -30,7 +30,7 @@ internal static class DeployCommand
     {
         if (ctx.Json)
         {
-            ctx.WriteJson(deployed.Select(d => d.Result).ToArray(), j => j.DeployResultArray);
+            ctx.WriteJson(deployed.Select(d => d.Result).ToArray());
         }
         else
         {

@@ -14,7 +14,7 @@ internal static class FunctionsCommand
             var functions = await ctx.Client.ListFunctionsAsync(ct).ConfigureAwait(false);
             if (ctx.Json)
             {
-                ctx.WriteJson(functions, j => j.FunctionInfoArray);
+                ctx.WriteJson(functions);
             }
             else
             {

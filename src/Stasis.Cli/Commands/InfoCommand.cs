@@ -14,7 +14,7 @@ internal static class InfoCommand
             var function = await ctx.Client.GetFunctionAsync(parse.GetValue(name)!, ct).ConfigureAwait(false);
             if (ctx.Json)
             {
-                ctx.WriteJson(function, j => j.FunctionInfo);
+                ctx.WriteJson(function);
                 return ExitCodes.Success;
             }
 

@@ -16,7 +16,7 @@ internal static class InstancesCommand
             var instances = await ctx.Client.ListInstancesAsync(functionName, parse.GetValue(all), ct).ConfigureAwait(false);
             if (ctx.Json)
             {
-                ctx.WriteJson(instances, j => j.InstanceInfoArray);
+                ctx.WriteJson(instances);
             }
             else
             {

@@ -13,7 +13,7 @@ internal static class StatusCommand
             var status = await ctx.Client.GetStatusAsync(ct).ConfigureAwait(false);
             if (ctx.Json)
             {
-                ctx.WriteJson(status, j => j.ServerStatus);
+                ctx.WriteJson(status);
             }
             else
             {

@@ -4,6 +4,9 @@ namespace Stasis.Cli.Output;
 
 internal static class Consoles
 {
+    /// <summary>Width for output nobody reads on a screen: lines are as long as their content.</summary>
+    public const int UnboundedWidth = 4096;
+
     /// <summary>
     /// A Spectre console over <paramref name="writer"/>. Off a terminal it is plain (no colour, no cursor tricks, no
     /// animation) and wide, so piped tables neither carry escape codes nor wrap at 80 columns.
@@ -19,7 +22,7 @@ internal static class Consoles
         });
         if (!isTerminal)
         {
-            console.Profile.Width = 4096;
+            console.Profile.Width = UnboundedWidth;
         }
 
         return console;

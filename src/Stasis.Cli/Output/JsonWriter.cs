@@ -1,24 +1,21 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization.Metadata;
 using Stasis.Client.Model;
 
 namespace Stasis.Cli.Output;
 
-/// <summary><c>--output json</c>: the API's own DTOs, indented, and nothing else on stdout.</summary>
+/// <summary><c>--output json</c>: the API's own DTOs in the API's conventions, indented, and nothing else on stdout.</summary>
 internal static class JsonWriter
 {
-    private static readonly Lazy<StasisJsonContext> Indented = new(() => StasisJsonContext.Create(writeIndented: true));
+    private static readonly JsonSerializerOptions Indented = new(JsonDefaults.Options) { WriteIndented = true };
 
-    public static StasisJsonContext Context => Indented.Value;
-
-    public static void Write<T>(TextWriter output, T value, Func<StasisJsonContext, JsonTypeInfo<T>> type)
+    public static void Write<T>(TextWriter output, T value)
     {
-        output.WriteLine(JsonSerializer.Serialize(value, type(Indented.Value)));
+        output.WriteLine(JsonSerializer.Serialize(value, Indented));
     }
 
     public static void Write(TextWriter output, JsonNode node)
     {
-        output.WriteLine(node.ToJsonString(Indented.Value.Options));
+        output.WriteLine(node.ToJsonString(Indented));
     }
 }

@@ -3,7 +3,11 @@ using Spectre.Console.Rendering;
 
 namespace Stasis.Cli.Output;
 
-/// <summary>Draws <see cref="TableData"/> and <see cref="PropertyList"/>: boxed on a terminal, bare aligned columns when piped.</summary>
+/// <summary>
+/// Draws <see cref="TableData"/> and <see cref="PropertyList"/> as bare columns two spaces apart (kubectl style), with
+/// bold headers on a terminal. Never squeezed to the terminal's width: a URL split over two lines cannot be pasted, so
+/// a wide row wraps in the terminal instead.
+/// </summary>
 internal static class TableWriter
 {
     public static void Write(IAnsiConsole console, TableData data, string? emptyMessage = null)
@@ -14,13 +18,11 @@ internal static class TableWriter
             return;
         }
 
-        var plain = !console.Profile.Capabilities.Ansi;
-        // Piped: bare columns two spaces apart, like kubectl, easy to read and to cut/awk.
-        var table = new Table { Border = plain ? TableBorder.None : TableBorder.Rounded };
-
+        var ansi = console.Profile.Capabilities.Ansi;
+        var table = new Table { Border = TableBorder.None };
         foreach (var header in data.Headers)
         {
-            table.AddColumn(new TableColumn(new Text(header, plain ? Style.Plain : new Style(decoration: Decoration.Bold))) { NoWrap = true, Padding = plain ? new Padding(0, 0, 2, 0) : new Padding(1, 0) });
+            table.AddColumn(new TableColumn(new Text(header, HeaderStyle(ansi))) { NoWrap = true, Padding = new Padding(0, 0, 2, 0) });
         }
 
         foreach (var row in data.Rows)
@@ -28,34 +30,40 @@ internal static class TableWriter
             table.AddRow(row.Select(cell => (IRenderable)new Text(cell)).ToArray());
         }
 
-        Render(console, table, plain);
+        Render(console, table);
     }
 
     public static void Write(IAnsiConsole console, PropertyList properties)
     {
-        var plain = !console.Profile.Capabilities.Ansi;
+        var ansi = console.Profile.Capabilities.Ansi;
         var grid = new Grid();
         grid.AddColumn(new GridColumn { NoWrap = true, Padding = new Padding(0, 0, 2, 0) });
-        grid.AddColumn(new GridColumn { Padding = new Padding(0) });
+        grid.AddColumn(new GridColumn { NoWrap = true, Padding = new Padding(0) });
         foreach (var (name, value) in properties.Items)
         {
-            grid.AddRow(new Text(name, plain ? Style.Plain : new Style(decoration: Decoration.Bold)), new Text(value));
+            grid.AddRow(new Text(name, HeaderStyle(ansi)), new Text(value));
         }
 
-        Render(console, grid, plain);
+        Render(console, grid);
     }
 
-    /// <summary>Plain output loses the padding Spectre leaves after the last column, so piped lines carry no trailing blanks.</summary>
-    private static void Render(IAnsiConsole console, IRenderable renderable, bool plain)
-    {
-        if (!plain)
-        {
-            console.Write(renderable);
-            return;
-        }
+    private static Style HeaderStyle(bool ansi) => ansi ? new Style(decoration: Decoration.Bold) : Style.Plain;
 
+    /// <summary>Renders on a wide off-screen console, then writes the lines without the padding after the last column.</summary>
+    private static void Render(IAnsiConsole console, IRenderable renderable)
+    {
+        var ansi = console.Profile.Capabilities.Ansi;
         var buffer = new StringWriter();
-        Consoles.Create(buffer, isTerminal: false).Write(renderable);
+        var offscreen = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(buffer),
+            Ansi = ansi ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = ansi ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        offscreen.Profile.Width = Consoles.UnboundedWidth;
+        offscreen.Write(renderable);
+
         var writer = console.Profile.Out.Writer;
         foreach (var line in buffer.ToString().TrimEnd('\n', '\r').Split('\n'))
         {
