@@ -64,6 +64,8 @@ public sealed record CustomContainerConfig
     public List<string>? Entrypoint { get; init; }
     public List<string>? Command { get; init; }
     public int? Port { get; init; }
+    /// <summary>FC keys Stasis does not use (accelerationType, registryConfig, healthCheckConfig...), kept verbatim.</summary>
+    public Dictionary<string, JsonNode?>? UnknownProps { get; init; }
 }
 
 public sealed record GpuConfig

@@ -1,0 +1,168 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Stasis.Client.Model;
+
+namespace Stasis.Client.Specs;
+
+/// <summary>
+/// The rules a <see cref="FunctionSpec"/> must meet to be deployed, whichever way it arrives (s.yaml or the
+/// REST API). Bounds follow FC 3.0 where Stasis runs the same thing; where the local process runtime
+/// cannot run what FC can (images, event triggers, signed HTTP), the message says what to write instead.
+/// </summary>
+public static partial class FunctionSpecValidator
+{
+    public const int MaxTimeoutSeconds = 86_400;
+    public const int MinMemoryMb = 64;
+    // FC caps CPU functions at 32 GB, but its GPU instance types go well beyond; the host is the real cap.
+    public const int MaxMemoryMb = 131_072;
+    public const double MinCpu = 0.05;
+    public const double MaxCpu = 16;
+    public const int MaxInstanceConcurrency = 200;
+    public const int MaxMaxInstances = 1000;
+    public const int MaxHookTimeoutSeconds = 3600;
+
+    private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+    public static IReadOnlyList<SpecError> Validate(FunctionSpec spec)
+    {
+        var errors = new List<SpecError>();
+        void Error(string field, string message) => errors.Add(new SpecError(field, message));
+        void Range(string field, double? value, double min, double? max, string unit)
+        {
+            if (value is { } v && (v < min || v > max))
+            {
+                Error(field, max is null
+                    ? $"must be {Show(min)} or more {unit}, got {Show(v)}"
+                    : $"must be between {Show(min)} and {Show(max.Value)} {unit}, got {Show(v)}");
+            }
+        }
+
+        if (string.IsNullOrEmpty(spec.FunctionName))
+        {
+            Error("functionName", "functionName is required");
+        }
+        else if (spec.FunctionName.Length > 64)
+        {
+            Error("functionName", $"must be at most 64 characters, got {spec.FunctionName.Length}");
+        }
+        else if (!FunctionName().IsMatch(spec.FunctionName))
+        {
+            Error("functionName", $"'{spec.FunctionName}' may contain only letters, digits, '_' and '-', and must start with a letter or '_'");
+        }
+
+        Range("timeout", spec.Timeout, 1, MaxTimeoutSeconds, "seconds");
+        Range("memorySize", spec.MemorySize, MinMemoryMb, MaxMemoryMb, "MB");
+        Range("cpu", spec.Cpu, MinCpu, MaxCpu, "vCPUs");
+        Range("diskSize", spec.DiskSize, 0, null, "MB");
+        Range("gpuMemorySize", spec.GpuMemorySize, 0, null, "MB");
+        Range("gpuConfig.gpuMemorySize", spec.GpuConfig?.GpuMemorySize, 0, null, "MB");
+        Range("instanceConcurrency", spec.InstanceConcurrency, 1, MaxInstanceConcurrency, "requests");
+        Range("customContainerConfig.port", spec.CustomContainerConfig?.Port, 1, 65_535, "(a TCP port)");
+        Range("maxInstances", spec.MaxInstances, 0, MaxMaxInstances, "instances");
+        Range("idleTimeout", spec.IdleTimeout, 1, MaxTimeoutSeconds, "seconds");
+        Range("instanceLifecycleConfig.initializer.timeout", spec.InstanceLifecycleConfig?.Initializer?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
+        Range("instanceLifecycleConfig.preStop.timeout", spec.InstanceLifecycleConfig?.PreStop?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
+
+        ValidateStart(spec, Error);
+        ValidateTriggers(spec.Triggers, Error);
+
+        foreach (var name in spec.EnvironmentVariables.Keys.Where(k => !EnvironmentName().IsMatch(k)))
+        {
+            Error($"environmentVariables.{name}", $"'{name}' is not a valid variable name: use letters, digits and '_', not starting with a digit");
+        }
+
+        return errors;
+    }
+
+    private static void ValidateStart(FunctionSpec spec, Action<string, string> error)
+    {
+        if (spec.Runtime is { } runtime && runtime != "custom-container" && !runtime.StartsWith("custom", StringComparison.Ordinal))
+        {
+            error("runtime", $"runtime {runtime} is not supported by the local process runtime; use custom-container or custom.debian10 with an entrypoint/command");
+        }
+
+        var container = spec.CustomContainerConfig;
+        var entrypoint = container?.Entrypoint ?? [];
+        var command = container?.Command ?? [];
+        if (entrypoint.Count == 0 && command.Count == 0)
+        {
+            if (!string.IsNullOrEmpty(container?.Image))
+            {
+                error("customContainerConfig", $"image '{container.Image}' cannot run on the local process runtime: set customContainerConfig.entrypoint/command to start the server from code");
+            }
+            else
+            {
+                error("customContainerConfig", "customContainerConfig.entrypoint or command is required");
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < entrypoint.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(entrypoint[i]))
+            {
+                error($"customContainerConfig.entrypoint[{i}]", "is empty");
+            }
+        }
+
+        if (entrypoint.Count == 0 && string.IsNullOrWhiteSpace(command[0]))
+        {
+            error("customContainerConfig.command[0]", "is empty, and with no entrypoint it is the program to run");
+        }
+
+        if (string.IsNullOrEmpty(spec.Code))
+        {
+            error("code", "code is required: the directory entrypoint/command run in");
+        }
+        else if (!Path.IsPathRooted(spec.Code))
+        {
+            error("code", $"must be an absolute directory path, got '{spec.Code}'");
+        }
+    }
+
+    private static void ValidateTriggers(List<TriggerSpec> triggers, Action<string, string> error)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < triggers.Count; i++)
+        {
+            var t = triggers[i];
+            var at = $"triggers[{i}]";
+            if (string.IsNullOrEmpty(t.TriggerName))
+            {
+                error($"{at}.triggerName", "triggerName is required");
+            }
+            else if (!names.Add(t.TriggerName))
+            {
+                error($"{at}.triggerName", $"duplicate triggerName '{t.TriggerName}'; each trigger needs its own name");
+            }
+
+            if (!string.Equals(t.TriggerType, "http", StringComparison.OrdinalIgnoreCase))
+            {
+                error($"{at}.triggerType", $"triggerType '{t.TriggerType}' is not supported yet; use http");
+            }
+
+            var auth = t.TriggerConfig?.AuthType;
+            if (auth is not null && !string.Equals(auth, "anonymous", StringComparison.OrdinalIgnoreCase))
+            {
+                error($"{at}.triggerConfig.authType", $"authType '{auth}' is not supported yet; use anonymous");
+            }
+
+            foreach (var method in t.TriggerConfig?.Methods ?? [])
+            {
+                if (!HttpMethods.Contains(method.Trim(), StringComparer.OrdinalIgnoreCase))
+                {
+                    error($"{at}.triggerConfig.methods", $"'{method}' is not an HTTP method; use {string.Join(", ", HttpMethods)}");
+                }
+            }
+        }
+    }
+
+    private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex FunctionName();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
+}

@@ -1,0 +1,87 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Stasis.Client.Specs;
+
+public static partial class SYamlLoader
+{
+    /// <summary>Reads one <c>resources.&lt;key&gt;</c>; null when it is not an fc3 resource or cannot be read.</summary>
+    private static SYamlResource? ReadResource(
+        YamlNode keyNode, YamlNode value, SpecInterpolator interpolator, SpecProblems problems, List<string> fileWarnings, string baseDirectory)
+    {
+        var (line, column) = SpecInterpolator.At(keyNode.Start);
+        if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+        {
+            problems.Error("resources", line, column, "resource names must be plain names");
+            return null;
+        }
+
+        problems.Locate(key, line, column);
+        if (value is not YamlMappingNode map)
+        {
+            Error(problems, key, value, "expected a mapping with component and props");
+            return null;
+        }
+
+        var entries = map.Children
+            .Where(c => c.Key is YamlScalarNode { Value: not null })
+            .ToDictionary(c => ((YamlScalarNode)c.Key).Value!, c => (Key: c.Key, Value: c.Value), StringComparer.Ordinal);
+        if (!entries.TryGetValue("component", out var componentEntry) || componentEntry.Value is not YamlScalarNode { Value: { Length: > 0 } component })
+        {
+            Error(problems, $"{key}.component", componentEntry.Value ?? keyNode, "component is required (fc3)");
+            return null;
+        }
+
+        if (!IsFc3(component))
+        {
+            fileWarnings.Add($"resources.{key} (line {line}) uses component '{component}', which Stasis does not deploy; skipped");
+            return null;
+        }
+
+        var warnings = new List<string>();
+        foreach (var (name, entry) in entries.Where(e => e.Key is not ("component" or "props")))
+        {
+            warnings.Add($"{key}.{name} (line {SpecInterpolator.At(entry.Key.Start).Line}) is ignored by Stasis");
+        }
+
+        var propsField = $"{key}.props";
+        if (!entries.TryGetValue("props", out var propsEntry))
+        {
+            problems.Error(propsField, line, column, "props is required: the function's FC props (functionName, customContainerConfig, ...)");
+            return null;
+        }
+
+        var (propsLine, propsColumn) = SpecInterpolator.At(propsEntry.Key.Start);
+        problems.Locate(propsField, propsLine, propsColumn);
+        if (interpolator.Resolve(propsEntry.Value, propsField, warnings) is not SpecMap props)
+        {
+            Error(problems, propsField, propsEntry.Value, "expected a mapping of FC props");
+            return null;
+        }
+
+        var spec = new FunctionPropsMapper(problems, warnings, baseDirectory).Map(props, propsField);
+
+        // A field already reported as unreadable would reappear here as "missing" or "out of range"; say it once.
+        var invalid = FunctionSpecValidator.Validate(spec)
+            .Select(e => (Field: $"{propsField}.{e.Field}", e.Message))
+            .Where(e => !problems.HasErrorAt(e.Field))
+            .ToList();
+        foreach (var (field, message) in invalid)
+        {
+            problems.ErrorAtField(field, message);
+        }
+
+        return new SYamlResource(key, component, spec, warnings, line);
+    }
+
+    /// <summary>Serverless Devs names the component <c>fc3</c>, <c>fc3@dev</c>, <c>fc3@0.1.2</c> or <c>devsapp/fc3</c>.</summary>
+    private static bool IsFc3(string component)
+    {
+        var name = component.Split('@')[0];
+        if (name.StartsWith("devsapp/", StringComparison.OrdinalIgnoreCase))
+        {
+            name = name["devsapp/".Length..];
+        }
+
+        return string.Equals(name, "fc3", StringComparison.OrdinalIgnoreCase);
+    }
+}

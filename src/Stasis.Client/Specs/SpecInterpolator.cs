@@ -1,0 +1,182 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Stasis.Client.Specs;
+
+/// <summary>
+/// Turns YamlDotNet nodes into <see cref="SpecNode"/>s, resolving Serverless Devs' <c>${...}</c> in every
+/// string scalar: <c>${vars.a.b}</c>, <c>${env('X')}</c>, <c>${env('X', 'default')}</c>, <c>${env(X)}</c> and
+/// <c>${env.X}</c>. A scalar that is exactly one <c>${vars...}</c> becomes the variable's node itself, so a
+/// number stays a number and a mapping stays a mapping. Expressions Serverless Devs knows but Stasis
+/// cannot answer (<c>${config('AccountID')}</c>, <c>${resources...}</c>) are kept as written with a warning:
+/// they usually sit in props Stasis does not use (<c>role</c>, <c>vpcConfig</c>), and refusing them would
+/// refuse most real files.
+/// </summary>
+internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<string, string?> env, SpecProblems problems)
+{
+    private readonly Dictionary<string, SpecNode> resolvedVars = new(StringComparer.Ordinal);
+    private readonly HashSet<string> resolving = new(StringComparer.Ordinal);
+
+    public SpecNode Resolve(YamlNode node, string field, List<string> warnings)
+    {
+        var (line, column) = At(node.Start);
+        switch (node)
+        {
+            case YamlScalarNode scalar:
+                return ResolveScalar(scalar, field, warnings);
+            case YamlSequenceNode seq:
+                return new SpecSeq(
+                    seq.Children.Select((item, i) => Resolve(item, $"{field}[{i}]", warnings)).ToList(), line, column);
+            case YamlMappingNode map:
+                var entries = new List<SpecEntry>(map.Children.Count);
+                foreach (var (key, value) in map.Children)
+                {
+                    var (keyLine, keyColumn) = At(key.Start);
+                    if (key is not YamlScalarNode { Value: { } name })
+                    {
+                        problems.Error(field, keyLine, keyColumn, "mapping keys must be plain names");
+                        continue;
+                    }
+
+                    var child = field.Length == 0 ? name : $"{field}.{name}";
+                    entries.Add(new SpecEntry(name, keyLine, keyColumn, Resolve(value, child, warnings)));
+                }
+
+                return new SpecMap(entries, line, column);
+            default:
+                problems.Error(field, line, column, $"unexpected YAML node {node.NodeType}");
+                return new SpecInvalid(line, column);
+        }
+    }
+
+    public static (int Line, int Column) At(Mark mark) => (checked((int)mark.Line), checked((int)mark.Column));
+
+    private SpecNode ResolveScalar(YamlScalarNode scalar, string field, List<string> warnings)
+    {
+        var (line, column) = At(scalar.Start);
+        var text = scalar.Value ?? "";
+        var plain = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any;
+        var matches = Expression().Matches(text);
+        if (matches.Count == 0)
+        {
+            return new SpecScalar(plain && IsNullWord(text) ? null : text, plain, line, column);
+        }
+
+        if (matches.Count == 1 && matches[0].Length == text.Length)
+        {
+            return Evaluate(matches[0], field, line, column, warnings);
+        }
+
+        var result = new StringBuilder();
+        var last = 0;
+        foreach (Match m in matches)
+        {
+            result.Append(text, last, m.Index - last);
+            switch (Evaluate(m, field, line, column, warnings))
+            {
+                case SpecScalar s:
+                    result.Append(s.Value);
+                    break;
+                case SpecInvalid invalid:
+                    return invalid;
+                case var other:
+                    problems.Error(field, line, column, $"{m.Value} is {other.Describe()} and cannot be part of a string");
+                    return new SpecInvalid(line, column);
+            }
+
+            last = m.Index + m.Length;
+        }
+
+        result.Append(text, last, text.Length - last);
+        return new SpecScalar(result.ToString(), Plain: false, line, column);
+    }
+
+    private SpecNode Evaluate(Match m, string field, int line, int column, List<string> warnings)
+    {
+        var inner = m.Groups[1].Value.Trim();
+        if (inner.StartsWith("vars.", StringComparison.Ordinal))
+        {
+            return LookupVar(inner["vars.".Length..], m.Value, field, line, column, warnings);
+        }
+
+        var call = EnvCall().Match(inner);
+        var dotted = EnvDotted().Match(inner);
+        if (call.Success || dotted.Success)
+        {
+            var name = call.Success ? call.Groups["name"].Value : dotted.Groups["name"].Value;
+            var fallback = call.Success && call.Groups["default"].Success ? call.Groups["default"].Value : null;
+            var value = env(name) ?? fallback;
+            if (value is null)
+            {
+                problems.Error(field, line, column,
+                    $"environment variable '{name}' is not set and {m.Value} gives no default; "
+                    + $"set it or write ${{env('{name}', 'default')}}");
+                return new SpecInvalid(line, column);
+            }
+
+            return new SpecScalar(value, Plain: false, line, column);
+        }
+
+        warnings.Add($"{field} (line {line}) uses {m.Value}, which Stasis does not resolve; it was kept as written");
+        return new SpecScalar(m.Value, Plain: false, line, column);
+    }
+
+    private SpecNode LookupVar(string path, string expression, string field, int line, int column, List<string> warnings)
+    {
+        var key = "vars." + path;
+        if (!resolvedVars.TryGetValue(key, out var resolved))
+        {
+            if (Find(path) is not { } node)
+            {
+                problems.Error(field, line, column, $"unknown variable {expression}: {DefinedVars()}");
+                return new SpecInvalid(line, column);
+            }
+
+            if (!resolving.Add(key))
+            {
+                problems.Error(field, line, column, $"variable {key} refers to itself");
+                return new SpecInvalid(line, column);
+            }
+
+            resolved = Resolve(node, key, warnings);
+            resolving.Remove(key);
+            resolvedVars[key] = resolved;
+        }
+
+        // A scalar takes the place it is used at, so a type error later points at the use, not the definition.
+        return resolved is SpecScalar s ? s with { Line = line, Column = column } : resolved;
+    }
+
+    private YamlNode? Find(string path)
+    {
+        YamlNode? node = vars;
+        foreach (var segment in path.Split('.'))
+        {
+            node = node switch
+            {
+                YamlMappingNode map => map.Children.FirstOrDefault(c => c.Key is YamlScalarNode k && k.Value == segment).Value,
+                YamlSequenceNode seq when int.TryParse(segment, out var i) && i >= 0 && i < seq.Children.Count => seq.Children[i],
+                _ => null,
+            };
+        }
+
+        return node;
+    }
+
+    private string DefinedVars() => vars is null || vars.Children.Count == 0
+        ? "the file defines no vars"
+        : "vars defines " + string.Join(", ", vars.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value));
+
+    private static bool IsNullWord(string text) => text is "" or "~" or "null" or "Null" or "NULL";
+
+    [GeneratedRegex(@"\$\{([^{}]*)\}")]
+    private static partial Regex Expression();
+
+    [GeneratedRegex(@"^env\(\s*(?<q>['""]?)(?<name>[A-Za-z_][A-Za-z0-9_]*)\k<q>\s*(?:,\s*(?:'(?<default>[^']*)'|""(?<default>[^""]*)""|(?<default>[^'"",)]*?))\s*)?\)$")]
+    private static partial Regex EnvCall();
+
+    [GeneratedRegex(@"^env\.(?<name>[A-Za-z_][A-Za-z0-9_]*)$")]
+    private static partial Regex EnvDotted();
+}
