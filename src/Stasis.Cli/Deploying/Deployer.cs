@@ -25,12 +25,9 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
             Warn(warned, warning);
         }
 
-        foreach (var resource in resources)
+        foreach (var warning in resources.SelectMany(r => r.Warnings))
         {
-            foreach (var warning in resource.Warnings)
-            {
-                Warn(warned, $"{resource.ResourceKey}: {warning}");
-            }
+            Warn(warned, warning);
         }
 
         var deployed = new List<DeployedResource>(resources.Count);
@@ -47,7 +44,7 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
                 throw new StasisApiException(e.StatusCode, e.Error with { Message = $"{resource.ResourceKey}: {e.Error.Message}" });
             }
 
-            foreach (var warning in result.Function.Warnings)
+            foreach (var warning in result.Function.Warnings.Where(w => !SaidAlready(w, resource.Warnings)))
             {
                 Warn(warned, $"{resource.ResourceKey}: {warning}");
             }
@@ -82,6 +79,16 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
         return chosen.Count > 0
             ? chosen
             : throw new UsageException($"{template.Path} has no resource '{resourceKey}' (it has: {string.Join(", ", template.Resources.Select(r => r.ResourceKey))})");
+    }
+
+    /// <summary>
+    /// The server derives some warnings from the spec (unknown props) that the loader already reported with a line
+    /// number: "props.x is not used..." against "res.props.x (line 9) is not used...". Same subject, said once.
+    /// </summary>
+    internal static bool SaidAlready(string serverWarning, IEnumerable<string> loaderWarnings)
+    {
+        var subject = serverWarning.Split(' ', 2)[0];
+        return subject.Contains('.', StringComparison.Ordinal) && loaderWarnings.Any(w => w.Contains(subject, StringComparison.Ordinal));
     }
 
     private void Warn(HashSet<string> warned, string warning)

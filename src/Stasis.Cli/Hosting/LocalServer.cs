@@ -12,6 +12,9 @@ namespace Stasis.Cli.Hosting;
 /// </summary>
 internal static class LocalServer
 {
+    /// <summary>Lets tests swap server services (the instance runtime) under <c>server</c> and <c>up</c>.</summary>
+    internal static Action<IServiceCollection>? ConfigureServices { get; set; }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static async Task<IRunningServer> StartAsync(ServerSettings settings, CancellationToken cancellationToken)
     {
@@ -25,7 +28,7 @@ internal static class LocalServer
 
         try
         {
-            var server = await StasisServer.StartAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var server = await StasisServer.StartAsync(options, ConfigureServices, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new Running(server);
         }
         catch (ArgumentException e)

@@ -44,4 +44,12 @@ public sealed class RolloutTests
         ]);
         Assert.Equal("a 1 starting, 2 outdated, 1 ready", text);
     }
+
+    [Fact]
+    public void ServerWarningsAboutWhatTheLoaderReportedAreNotRepeated()
+    {
+        string[] loader = ["echo.props.somethingElse (line 19) is not used by Stasis and was kept"];
+        Assert.True(Deployer.SaidAlready("props.somethingElse is not used by Stasis and was kept", loader));
+        Assert.False(Deployer.SaidAlready("cpu limits are not applied on this host", loader));
+    }
 }
