@@ -76,6 +76,7 @@ internal static class FunctionsApi
 
     private static async Task<IResult> DeployAsync(FunctionSpec spec, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
     {
+        spec = FunctionValidation.Normalize(spec);
         var errors = FunctionValidation.Validate(spec);
         if (errors.Count > 0)
         {
@@ -104,7 +105,8 @@ internal static class FunctionsApi
             var spec = await JsonSerializer.DeserializeAsync<FunctionSpec>(request.Body, StrictRead, ct).ConfigureAwait(false);
             return spec is null
                 ? (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."))
-                : (spec, null);
+                // JSON null for a list means "none", never a null the core has to guard against.
+                : (spec with { Triggers = spec.Triggers ?? [], EnvironmentVariables = spec.EnvironmentVariables ?? [] }, null);
         }
         catch (JsonException e)
         {

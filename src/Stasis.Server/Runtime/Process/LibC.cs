@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Stasis.Server.Runtime.Process;
+
+/// <summary>The few libc calls .NET has no API for: setns, kill with any signal, open of a namespace file.</summary>
+internal static partial class LibC
+{
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+    private const int CloneNewNet = 0x40000000;
+    private const int OReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
+    private const int ESRCH = 3;
+
+    /// <summary>Opens a <c>/proc/&lt;pid&gt;/ns/*</c> file; the namespace lives as long as the handle.</summary>
+    public static SafeFileHandle OpenNamespace(string path)
+    {
+        var fd = Open(path, OReadOnlyCloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"open {path}: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Moves the calling thread into the network namespace; returns 0 or errno.</summary>
+    public static int EnterNetworkNamespace(SafeFileHandle ns) =>
+        SetNs(ns, CloneNewNet) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    /// <summary>Sends a signal to a pid (or, negative, a process group); false when there is no such process.</summary>
+    public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0 || Marshal.GetLastPInvokeError() != ESRCH;
+
+    /// <summary>Whether a pid (or, negative, a process group) exists: signal 0 checks without sending.</summary>
+    public static bool Exists(int pid) => Signal(pid, 0);
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(SafeFileHandle fd, int nstype);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Stasis.Server.Runtime.Process;
+
+/// <summary>
+/// Copies an instance's stdout and stderr, line by line, to its log file
+/// (<c>2025-01-31T12:00:00.000Z stdout text</c>) and to <see cref="InstanceLaunch.OnOutputLine"/>,
+/// and keeps the last lines for error messages.
+/// </summary>
+internal sealed class OutputCapture : IAsyncDisposable
+{
+    private const int RecentLines = 50;
+
+    // A program that writes without newlines must not grow a line without bound.
+    private const int MaxLineChars = 16 * 1024;
+
+    private readonly StreamWriter _log;
+    private readonly Action<string>? _onLine;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _instanceId;
+    private readonly Queue<string> _recent = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _pumps = Task.CompletedTask;
+    private int _callbackFailed;
+    private int _writeFailed;
+
+    private OutputCapture(StreamWriter log, InstanceLaunch launch, TimeProvider time, ILogger logger)
+    {
+        _log = log;
+        _onLine = launch.OnOutputLine;
+        _time = time;
+        _logger = logger;
+        _instanceId = launch.InstanceId;
+    }
+
+    /// <summary>Opens (appends to) the launch's log file, creating its directory.</summary>
+    public static OutputCapture Open(InstanceLaunch launch, TimeProvider time, ILogger logger)
+    {
+        try
+        {
+            var full = Path.GetFullPath(launch.LogPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            // Flushed per line so that a tail of the file shows output as it happens.
+            return new OutputCapture(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, launch, time, logger);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new InstanceStartException($"Cannot write the log file '{launch.LogPath}' of function '{launch.FunctionName}': {e.Message}", null, e);
+        }
+    }
+
+    public void Start(Stream stdout, Stream stderr) =>
+        _pumps = Task.WhenAll(Task.Run(() => PumpAsync(stdout, "stdout")), Task.Run(() => PumpAsync(stderr, "stderr")));
+
+    /// <summary>The last <paramref name="count"/> lines, oldest first.</summary>
+    public string Excerpt(int count)
+    {
+        lock (_recent)
+        {
+            return string.Join('\n', _recent.Skip(Math.Max(0, _recent.Count - count)));
+        }
+    }
+
+    /// <summary>
+    /// Waits for both streams to end, which they do once every process holding them has exited; after
+    /// <paramref name="bound"/> (something escaped and keeps a pipe open) it stops reading.
+    /// </summary>
+    public async Task DrainAsync(TimeSpan bound)
+    {
+        await Task.WhenAny(_pumps, Task.Delay(bound, _time)).ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _pumps.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DrainAsync(TimeSpan.Zero).ConfigureAwait(false);
+        await _log.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task PumpAsync(Stream stream, string source)
+    {
+        var buffer = new char[4096];
+        var line = new StringBuilder();
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer, _stop.Token).ConfigureAwait(false)) > 0)
+            {
+                var chunk = buffer.AsSpan(0, read);
+                int newline;
+                while ((newline = chunk.IndexOf('\n')) >= 0)
+                {
+                    Emit(source, line.Append(chunk[..newline]));
+                    chunk = chunk[(newline + 1)..];
+                }
+
+                line.Append(chunk);
+                if (line.Length >= MaxLineChars)
+                {
+                    Emit(source, line);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // Stopped reading: the instance is gone, or something it left behind holds the pipe.
+        }
+
+        if (line.Length > 0)
+        {
+            Emit(source, line);
+        }
+    }
+
+    private void Emit(string source, StringBuilder builder)
+    {
+        var text = builder.ToString().TrimEnd('\r');
+        builder.Clear();
+        var stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+        lock (_recent)
+        {
+            _recent.Enqueue(text);
+            if (_recent.Count > RecentLines)
+            {
+                _recent.Dequeue();
+            }
+
+            try
+            {
+                _log.WriteLine($"{stamp} {source} {text}");
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                if (Interlocked.Exchange(ref _writeFailed, 1) == 0)
+                {
+                    ProcessRuntimeLog.LogWriteFailed(_logger, _instanceId, e.Message);
+                }
+            }
+        }
+
+        try
+        {
+            _onLine?.Invoke(text);
+        }
+        catch (Exception e)
+        {
+            if (Interlocked.Exchange(ref _callbackFailed, 1) == 0)
+            {
+                ProcessRuntimeLog.OutputCallbackFailed(_logger, _instanceId, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Stasis.Server.Runtime.Cgroups;
+
+namespace Stasis.Server.Runtime.Process;
+
+/// <summary>
+/// Runs each instance as a local process tree: in a network namespace of its own (so every instance
+/// can listen on the port its function insists on), in cgroups that carry its CPU and memory limits,
+/// with its output in its log file. Whatever of that the host does not allow is left out, once, with
+/// a log line; <see cref="Describe"/> tells what is in use.
+/// </summary>
+public sealed class ProcessRuntime : IInstanceRuntime
+{
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Lazy<HostSetup> _host;
+    private readonly Lazy<string?> _setsid = new(() => HostTools.Find("setsid"));
+
+    public ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time)
+        : this(logger, time, cgroups: null, networkIsolation: true)
+    {
+    }
+
+    /// <summary>For tests: a given cgroup host, and network isolation switched off.</summary>
+    internal ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time, CgroupHost? cgroups, bool networkIsolation)
+    {
+        _logger = logger;
+        _time = time;
+        _host = new(() => Detect(logger, cgroups, networkIsolation));
+    }
+
+    public string Name => "process";
+
+    /// <summary>The cgroup layout in use (detected on first use).</summary>
+    public CgroupHost Cgroups => _host.Value.Cgroups;
+
+    /// <summary>Whether instances get network namespaces of their own (probed on first use).</summary>
+    public bool NetworkIsolated => _host.Value.Isolation.Enabled;
+
+    public IReadOnlyDictionary<string, string> Describe()
+    {
+        var description = new Dictionary<string, string> { ["isolation"] = _host.Value.Isolation.Description };
+        foreach (var (key, value) in Cgroups.Describe())
+        {
+            description[key] = value;
+        }
+
+        if (!NetworkIsolated)
+        {
+            description["ports"] = "each instance gets a free port in FC_SERVER_PORT and PORT";
+        }
+
+        return description;
+    }
+
+    public async Task<IRuntimeInstance> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken)
+    {
+        var (isolation, cgroups) = _host.Value;
+        // Without a namespace of its own an instance cannot have the port its function names: two of
+        // them would collide. It gets a free one instead, which FC-style servers read from the environment.
+        var port = isolation.Enabled ? launch.Port : FreePort();
+        var environment = LaunchCommand.Environment(launch, isolation.Enabled ? null : port);
+        LaunchValidation.Validate(launch, environment);
+
+        var output = OutputCapture.Open(launch, _time, _logger);
+        var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes);
+        var start = LaunchCommand.Build(launch, environment, isolation, groups, _setsid.Value);
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(start)
+                ?? throw new InvalidOperationException("no process was started");
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+        {
+            await output.DisposeAsync().ConfigureAwait(false);
+            await groups.RemoveAsync(_time, _logger).ConfigureAwait(false);
+            throw new InstanceStartException($"Could not start '{launch.Argv[0]}' for function '{launch.FunctionName}': {e.Message}", null, e);
+        }
+
+        process.StandardInput.Close();
+        output.Start(process.StandardOutput.BaseStream, process.StandardError.BaseStream);
+        var instance = new ProcessInstance(launch, process, port, output, groups, isolation, _setsid.Value is not null, _time, _logger);
+        ProcessRuntimeLog.Spawned(_logger, launch.InstanceId, process.Id, port);
+
+        Readiness readiness;
+        try
+        {
+            readiness = await ReadinessProbe.WaitAsync(instance, launch.StartTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await instance.StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        if (readiness == Readiness.Ready)
+        {
+            instance.OnReady();
+            ProcessRuntimeLog.Ready(_logger, launch.InstanceId, process.Id, port);
+            return instance;
+        }
+
+        // Stop first: it drains the output, so the excerpt holds the last words.
+        await instance.StopAsync(TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+        var reason = readiness == Readiness.Exited
+            ? $"{(await instance.Exited.ConfigureAwait(false)).Reason} before opening port {port}"
+            : $"did not open port {port} within {launch.StartTimeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s; "
+              + $"it must listen on 0.0.0.0 or 127.0.0.1 at the port in FC_SERVER_PORT ({port})";
+        ProcessRuntimeLog.StartFailed(_logger, launch.InstanceId, reason);
+        throw new InstanceStartException(
+            $"Instance {launch.InstanceId} of function '{launch.FunctionName}' {reason}. Its output is in {launch.LogPath}.",
+            instance.OutputExcerpt(20));
+    }
+
+    private static HostSetup Detect(ILogger logger, CgroupHost? cgroups, bool networkIsolation)
+    {
+        var isolation = networkIsolation ? NetworkIsolation.Probe() : NetworkIsolation.Disabled("switched off");
+        var host = new HostSetup(isolation, cgroups ?? CgroupHost.Detect(logger));
+        ProcessRuntimeLog.Detected(logger, isolation.Description, host.Cgroups.Describe()["cgroups"]);
+        if (!isolation.Enabled)
+        {
+            ProcessRuntimeLog.NoIsolation(logger, isolation.Description);
+        }
+
+        return host;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+
+    private sealed record HostSetup(NetworkIsolation Isolation, CgroupHost Cgroups);
+}
