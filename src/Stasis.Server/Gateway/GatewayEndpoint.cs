@@ -58,10 +58,12 @@ internal static class GatewayEndpoint
         var executionTimeout = TimeSpan.FromSeconds(spec.Timeout);
         var waitTimeout = InstanceLaunchFactory.StartTimeout(spec) + executionTimeout;
         var started = Stopwatch.GetTimestamp();
-        Lease lease;
-        using (var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        var forwarder = services.GetRequiredService<IHttpForwarder>();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        wait.CancelAfter(waitTimeout);
+        for (var attempt = 1; ; attempt++)
         {
-            wait.CancelAfter(waitTimeout);
+            Lease lease;
             try
             {
                 lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
@@ -80,16 +82,54 @@ internal static class GatewayEndpoint
             {
                 return; // the client went away while queued: its place is freed, nothing to answer
             }
-        }
 
-        using (lease)
-        {
-            await ForwardAsync(context, lease, spec, path, requestId, executionTimeout, started, options, log, services.GetRequiredService<IHttpForwarder>()).ConfigureAwait(false);
+            using (lease)
+            {
+                // An instance that died between its last answer and this request never saw it; a request
+                // without a body can safely go to another instance, once.
+                var retry = attempt == 1 && !HasBody(context.Request);
+                if (await ForwardAsync(context, lease, spec, path, requestId, executionTimeout, started, options, log, forwarder, retry).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
         }
     }
 
-    private static async Task ForwardAsync(HttpContext context, Lease lease, Stasis.Client.Model.FunctionSpec spec, string? path, string requestId,
-        TimeSpan timeout, long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
+    /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed.</summary>
+    private static async Task<bool> HasExitedAsync(Lease lease)
+    {
+        try
+        {
+            await lease.Handle.Exited.WaitAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True only when no connection was made, so the function cannot have seen the request.</summary>
+    private static bool NeverConnected(HttpContext context)
+    {
+        for (var e = context.GetForwarderErrorFeature()?.Exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+
+    /// <summary>Forwards once; false when the request never reached a dead instance and may be retried.</summary>
+    private static async Task<bool> ForwardAsync(HttpContext context, Lease lease, Stasis.Client.Model.FunctionSpec spec, string? path, string requestId,
+        TimeSpan timeout, long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder, bool mayRetry)
     {
         var name = spec.FunctionName;
         var instanceId = lease.Instance.Id;
@@ -100,6 +140,14 @@ internal static class GatewayEndpoint
         var error = await forwarder.SendAsync(context, lease.Handle.BaseAddress.ToString(), lease.Handle.Invoker, config, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
 
         var status = context.Response.StatusCode;
+        if (error == ForwarderError.Request && mayRetry && !context.Response.HasStarted && NeverConnected(context)
+            && await HasExitedAsync(lease).ConfigureAwait(false))
+        {
+            log.Write(name, $"FC Invoke Retry RequestId: {requestId}, Instance: {instanceId} had exited");
+            context.Response.StatusCode = 200;
+            return false;
+        }
+
         if (error != ForwarderError.None)
         {
             var exception = context.GetForwarderErrorFeature()?.Exception;
@@ -118,6 +166,7 @@ internal static class GatewayEndpoint
         var fcStatus = context.Response.Headers["x-fc-status"].ToString();
         log.Write(name, string.Create(CultureInfo.InvariantCulture,
             $"FC Invoke End RequestId: {requestId}, Status: {status}{(fcStatus.Length > 0 ? $", FunctionStatus: {fcStatus}" : "")}, Duration: {elapsed:0.###} ms, Instance: {instanceId}"));
+        return true;
     }
 
     private static (int Status, string Code, string Message) Classify(ForwarderError error, Exception? exception, bool timedOut, TimeSpan timeout, string name, string instanceId, StasisServerOptions options)

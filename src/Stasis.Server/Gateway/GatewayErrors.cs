@@ -16,7 +16,6 @@ internal static class GatewayErrors
             return;
         }
 
-        context.Response.Clear();
         context.Response.StatusCode = status;
         if (requestId is not null)
         {

@@ -16,9 +16,9 @@ internal sealed partial class FunctionDispatcher
         Instance? best = null;
         foreach (var candidate in _instances)
         {
-            if (candidate.FreeSlots <= 0)
+            if (candidate.FreeSlots <= 0 || candidate.Handle!.Exited.IsCompleted)
             {
-                continue;
+                continue; // full, or its process is gone and the exit watcher has not caught up yet
             }
 
             if (best is null || Better(candidate, best))
