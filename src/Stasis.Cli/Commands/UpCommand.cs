@@ -28,7 +28,8 @@ internal static class UpCommand
                 PrintReady(ctx, ready, env.CurrentDirectory());
             }
 
-            await ServerLifetime.WaitAsync(ctx, server, ct).ConfigureAwait(false);
+            // The host handles Ctrl-C/SIGTERM itself: it stops taking requests, drains, stops the instances, then this returns.
+            await server.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return ExitCodes.Success;
         });
         return command;
@@ -55,7 +56,6 @@ internal static class UpCommand
             {
                 var template = TemplateLoader.Load(path, ctx.Env.GetVariable);
                 var outcome = await deployer.DeployAsync(template, resourceKey: null, wait: true, ct).ConfigureAwait(false);
-                DeployCommand.Write(ctx, outcome.Deployed);
                 ready.AddRange(outcome.Deployed.Select(d => new DeployedSample(sample, d)));
                 return ExitCodes.Success;
             }, ct).ConfigureAwait(false);
@@ -69,6 +69,11 @@ internal static class UpCommand
             {
                 ctx.Messages.Warning($"{sample}/s.yaml was not deployed (see the error above)");
             }
+        }
+
+        if (ready.Count > 0)
+        {
+            DeployCommand.Write(ctx, ready.Select(r => r.Deployed).ToList());
         }
 
         return ready;

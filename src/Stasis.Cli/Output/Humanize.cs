@@ -39,7 +39,8 @@ internal static class Humanize
         return span < TimeSpan.Zero ? None : "+" + Durations.Format(TimeSpan.FromMilliseconds(Math.Round(span.TotalMilliseconds / 100) * 100));
     }
 
-    public static string Seconds(int seconds) => Durations.Format(TimeSpan.FromSeconds(seconds));
+    /// <summary>Seconds as FC states them (<c>timeout: 60</c> reads <c>60s</c>, not <c>1m</c>).</summary>
+    public static string Seconds(int seconds) => $"{seconds.ToString(CultureInfo.InvariantCulture)}s";
 
     public static string Truncate(string? text, int max)
     {

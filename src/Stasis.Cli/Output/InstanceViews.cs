@@ -12,7 +12,7 @@ internal static class InstanceViews
         instances.OrderBy(i => i.StartedAt).Select(i => (IReadOnlyList<string>)
         [
             i.Id,
-            i.State,
+            i.State.ToLowerInvariant(),
             i.Pid?.ToString(CultureInfo.InvariantCulture) ?? Humanize.None,
             $"{i.InFlight}/{i.Slots}",
             i.Completed.ToString(CultureInfo.InvariantCulture),
