@@ -20,41 +20,26 @@ internal sealed class ServerOptions
         DefaultValueFactory = _ => ServerSettings.DefaultDataDirectory,
     };
 
-    public Option<TimeSpan> IdleTimeout { get; } = new("--idle-timeout")
-    {
-        Description = "Stop an on-demand instance after this long idle (300ms, 30s, 5m, 1h)",
-        HelpName = "DURATION",
-        DefaultValueFactory = _ => ServerSettings.DefaultIdleTimeout,
-        CustomParser = r =>
+    // Strings parsed by validators rather than typed options, so --help shows "5m" and "32MB", not 00:05:00 and 33554432.
+    public Option<string> IdleTimeout { get; } = Validated(
+        new Option<string>("--idle-timeout")
         {
-            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-            if (Durations.TryParse(text, out var value))
-            {
-                return value;
-            }
-
-            r.AddError($"--idle-timeout '{text}' is not a duration like 300ms, 30s, 5m or 1h");
-            return default;
+            Description = "Stop an on-demand instance after this long idle (300ms, 30s, 5m, 1h)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "5m",
         },
-    };
+        text => Durations.TryParse(text, out _),
+        "a duration like 300ms, 30s, 5m or 1h");
 
-    public Option<long> MaxBody { get; } = new("--max-body")
-    {
-        Description = "Largest request body the gateway accepts (32MB, 512KB, 1048576)",
-        HelpName = "SIZE",
-        DefaultValueFactory = _ => ServerSettings.DefaultMaxRequestBodyBytes,
-        CustomParser = r =>
+    public Option<string> MaxBody { get; } = Validated(
+        new Option<string>("--max-body")
         {
-            var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
-            if (Sizes.TryParse(text, out var value) && value > 0)
-            {
-                return value;
-            }
-
-            r.AddError($"--max-body '{text}' is not a size like 32MB, 512KB or 1048576");
-            return default;
+            Description = "Largest request body the gateway accepts (32MB, 512KB, 1048576)",
+            HelpName = "SIZE",
+            DefaultValueFactory = _ => "32MB",
         },
-    };
+        text => Sizes.TryParse(text, out var bytes) && bytes > 0,
+        "a size like 32MB, 512KB or 1048576");
 
     public void AddTo(Command command)
     {
@@ -67,6 +52,19 @@ internal sealed class ServerOptions
     public ServerSettings Read(ParseResult parse) => new(
         parse.GetValue(Listen) ?? ServerSettings.DefaultListen,
         parse.GetValue(Data) ?? ServerSettings.DefaultDataDirectory,
-        parse.GetValue(IdleTimeout),
-        parse.GetValue(MaxBody));
+        Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
+        Sizes.TryParse(parse.GetValue(MaxBody), out var bytes) ? bytes : ServerSettings.DefaultMaxRequestBodyBytes);
+
+    private static Option<string> Validated(Option<string> option, Func<string?, bool> isValid, string expected)
+    {
+        option.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string>();
+            if (!isValid(text))
+            {
+                r.AddError($"{option.Name} '{text}' is not {expected}");
+            }
+        });
+        return option;
+    }
 }
