@@ -79,6 +79,7 @@ public sealed class GatewayTests(ServerFixture fx) : IClassFixture<ServerFixture
         var content = new StreamContent(new MemoryStream(new byte[2 * 1024 * 1024]));
         using var request = new HttpRequestMessage(HttpMethod.Post, "fn/echo-chunked/invoke") { Content = content };
         request.Headers.TransferEncodingChunked = true;
+        request.Headers.ExpectContinue = true;
 
         using var response = await fx.Http.SendAsync(request);
 
