@@ -1,1 +1,3 @@
-return 0;
+using Stasis.Cli;
+
+return await Cli.RunAsync(args, CliEnvironment.ForProcess()).ConfigureAwait(false);

@@ -61,38 +61,30 @@ internal static class GatewayEndpoint
         var forwarder = services.GetRequiredService<IHttpForwarder>();
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         wait.CancelAfter(waitTimeout);
-        for (var attempt = 1; ; attempt++)
+        Lease lease;
+        try
         {
-            Lease lease;
-            try
-            {
-                lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
-            }
-            catch (DispatchException e)
-            {
-                await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-            {
-                await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                return; // the client went away while queued: its place is freed, nothing to answer
-            }
+            lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (DispatchException e)
+        {
+            await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // the client went away while queued: its place is freed, nothing to answer
+        }
 
-            using (lease)
-            {
-                // An instance that died between its last answer and this request never saw it; a request
-                // without a body can safely go to another instance, once.
-                var retry = attempt == 1 && !HasBody(context.Request);
-                if (await ForwardAsync(context, lease, spec, path, requestId, executionTimeout, started, options, log, forwarder, retry).ConfigureAwait(false))
-                {
-                    return;
-                }
-            }
+        // No retry on another instance: once a connection was made the function may have seen the request.
+        using (lease)
+        {
+            await ForwardAsync(context, lease, spec, path, requestId, executionTimeout, started, options, log, forwarder).ConfigureAwait(false);
         }
     }
 
@@ -110,26 +102,8 @@ internal static class GatewayEndpoint
         }
     }
 
-    /// <summary>True only when no connection was made, so the function cannot have seen the request.</summary>
-    private static bool NeverConnected(HttpContext context)
-    {
-        for (var e = context.GetForwarderErrorFeature()?.Exception; e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool HasBody(HttpRequest request) =>
-        request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
-
-    /// <summary>Forwards once; false when the request never reached a dead instance and may be retried.</summary>
-    private static async Task<bool> ForwardAsync(HttpContext context, Lease lease, Stasis.Client.Model.FunctionSpec spec, string? path, string requestId,
-        TimeSpan timeout, long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder, bool mayRetry)
+    private static async Task ForwardAsync(HttpContext context, Lease lease, Stasis.Client.Model.FunctionSpec spec, string? path, string requestId,
+        TimeSpan timeout, long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
     {
         var name = spec.FunctionName;
         var instanceId = lease.Instance.Id;
@@ -140,14 +114,6 @@ internal static class GatewayEndpoint
         var error = await forwarder.SendAsync(context, lease.Handle.BaseAddress.ToString(), lease.Handle.Invoker, config, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
 
         var status = context.Response.StatusCode;
-        if (error == ForwarderError.Request && mayRetry && !context.Response.HasStarted && NeverConnected(context)
-            && await HasExitedAsync(lease).ConfigureAwait(false))
-        {
-            log.Write(name, $"FC Invoke Retry RequestId: {requestId}, Instance: {instanceId} had exited");
-            context.Response.StatusCode = 200;
-            return false;
-        }
-
         if (error != ForwarderError.None)
         {
             var exception = context.GetForwarderErrorFeature()?.Exception;
@@ -158,6 +124,12 @@ internal static class GatewayEndpoint
             }
             else
             {
+                if (status == 502)
+                {
+                    // Let the dispatcher learn of a dead process before the client can send its next request.
+                    await HasExitedAsync(lease).ConfigureAwait(false);
+                }
+
                 await GatewayErrors.WriteAsync(context, status, code, message, requestId).ConfigureAwait(false);
             }
         }
@@ -166,7 +138,6 @@ internal static class GatewayEndpoint
         var fcStatus = context.Response.Headers["x-fc-status"].ToString();
         log.Write(name, string.Create(CultureInfo.InvariantCulture,
             $"FC Invoke End RequestId: {requestId}, Status: {status}{(fcStatus.Length > 0 ? $", FunctionStatus: {fcStatus}" : "")}, Duration: {elapsed:0.###} ms, Instance: {instanceId}"));
-        return true;
     }
 
     private static (int Status, string Code, string Message) Classify(ForwarderError error, Exception? exception, bool timedOut, TimeSpan timeout, string name, string instanceId, StasisServerOptions options)

@@ -13,6 +13,7 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, FunctionLogBook
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _reaper = Task.CompletedTask;
+    private int _stopped;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -23,6 +24,11 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, FunctionLogBook
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return; // the host may be stopped by a signal and again by disposal
+        }
+
         logger.LogInformation("stopping: draining in-flight requests (up to {Drain}) and stopping instances", options.DrainTimeout);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _reaper.ConfigureAwait(false);

@@ -65,6 +65,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, "bye", "text/plain")
         if path == "/sleep":
             ms = int(dict(p.split("=") for p in query.split("&") if "=" in p).get("ms", "1000"))
+            print(f"sleeping {ms} ms", flush=True)
             time.sleep(ms / 1000)
             return self._send(200, json.dumps({"slept": ms, "pid": os.getpid()}))
         if path == "/crash":

@@ -1,0 +1,8 @@
+using Stasis.Client.Model;
+
+namespace Stasis.Cli.Deploying;
+
+/// <summary>An s.yaml as the CLI deploys it: its fc3 resources, each with the loader's warnings.</summary>
+internal sealed record Template(string Path, IReadOnlyList<TemplateResource> Resources, IReadOnlyList<string> Warnings);
+
+internal sealed record TemplateResource(string ResourceKey, FunctionSpec Spec, IReadOnlyList<string> Warnings);

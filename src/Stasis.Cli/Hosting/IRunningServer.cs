@@ -1,0 +1,15 @@
+namespace Stasis.Cli.Hosting;
+
+/// <summary>A Stasis server started in this process.</summary>
+internal interface IRunningServer : IAsyncDisposable
+{
+    /// <summary>e.g. <c>http://127.0.0.1:7070</c>, without a trailing slash.</summary>
+    string Address { get; }
+
+    string DataDirectory { get; }
+
+    /// <summary>Fires when shutdown begins (Ctrl-C, SIGTERM), before draining.</summary>
+    CancellationToken Stopping { get; }
+
+    Task WaitForShutdownAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,74 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Stasis.Server.Hosting;
+
+namespace Stasis.Cli.Hosting;
+
+/// <summary>
+/// The one place the CLI touches Stasis.Server. Nothing else refers to its types, so client commands start without
+/// loading ASP.NET Core; this class (and with it the server assembly) loads only for <c>server</c> and <c>up</c>.
+/// </summary>
+internal static class LocalServer
+{
+    /// <summary>Lets tests swap server services (the instance runtime) under <c>server</c> and <c>up</c>.</summary>
+    internal static Action<IServiceCollection>? ConfigureServices { get; set; }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static async Task<IRunningServer> StartAsync(ServerSettings settings, CancellationToken cancellationToken)
+    {
+        var options = new StasisServerOptions
+        {
+            Listen = settings.Listen,
+            DataDirectory = settings.DataDirectory,
+            InstanceIdleTimeout = settings.IdleTimeout,
+            MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
+        };
+
+        try
+        {
+            var server = await StasisServer.StartAsync(options, ConfigureServices, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new Running(server);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        catch (IOException e) when (IsAddressInUse(e))
+        {
+            throw new CliException($"{settings.Listen} is already in use: is another `stasis server` running? Pick another address with --listen.", ExitCodes.Failure, e);
+        }
+        catch (IOException e)
+        {
+            throw new CliException($"cannot listen on {settings.Listen}: {e.Message}", ExitCodes.Failure, e);
+        }
+    }
+
+    // Kestrel wraps the SocketException in its own AddressInUseException, itself inside an IOException.
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class Running(StasisServer server) : IRunningServer
+    {
+        public string Address => server.Address.ToString().TrimEnd('/');
+
+        public string DataDirectory => Path.GetFullPath(server.Options.DataDirectory);
+
+        public CancellationToken Stopping => server.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
+        public Task WaitForShutdownAsync(CancellationToken cancellationToken) => server.WaitForShutdownAsync(cancellationToken);
+
+        public ValueTask DisposeAsync() => server.DisposeAsync();
+    }
+}

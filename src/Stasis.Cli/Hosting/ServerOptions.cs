@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Stasis.Cli.Parsing;
+
+namespace Stasis.Cli.Hosting;
+
+/// <summary>The options <c>server</c> and <c>up</c> share.</summary>
+internal sealed class ServerOptions
+{
+    public Option<string> Listen { get; } = new("--listen", "-l")
+    {
+        Description = "Address to listen on, HOST:PORT (port 0 picks a free one)",
+        HelpName = "HOST:PORT",
+        DefaultValueFactory = _ => ServerSettings.DefaultListen,
+    };
+
+    public Option<string> Data { get; } = new("--data")
+    {
+        Description = "Directory for the function store and instance logs",
+        HelpName = "DIR",
+        DefaultValueFactory = _ => ServerSettings.DefaultDataDirectory,
+    };
+
+    // Strings parsed by validators rather than typed options, so --help shows "5m" and "32MB", not 00:05:00 and 33554432.
+    public Option<string> IdleTimeout { get; } = Validated(
+        new Option<string>("--idle-timeout")
+        {
+            Description = "Stop an on-demand instance after this long idle (300ms, 30s, 5m, 1h)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "5m",
+        },
+        text => Durations.TryParse(text, out _),
+        "a duration like 300ms, 30s, 5m or 1h");
+
+    public Option<string> MaxBody { get; } = Validated(
+        new Option<string>("--max-body")
+        {
+            Description = "Largest request body the gateway accepts (32MB, 512KB, 1048576)",
+            HelpName = "SIZE",
+            DefaultValueFactory = _ => "32MB",
+        },
+        text => Sizes.TryParse(text, out var bytes) && bytes > 0,
+        "a size like 32MB, 512KB or 1048576");
+
+    public void AddTo(Command command)
+    {
+        command.Add(Listen);
+        command.Add(Data);
+        command.Add(IdleTimeout);
+        command.Add(MaxBody);
+    }
+
+    public ServerSettings Read(ParseResult parse) => new(
+        parse.GetValue(Listen) ?? ServerSettings.DefaultListen,
+        parse.GetValue(Data) ?? ServerSettings.DefaultDataDirectory,
+        Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
+        Sizes.TryParse(parse.GetValue(MaxBody), out var bytes) ? bytes : ServerSettings.DefaultMaxRequestBodyBytes);
+
+    private static Option<string> Validated(Option<string> option, Func<string?, bool> isValid, string expected)
+    {
+        option.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string>();
+            if (!isValid(text))
+            {
+                r.AddError($"{option.Name} '{text}' is not {expected}");
+            }
+        });
+        return option;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Stasis.Cli.Hosting;
+
+/// <summary>
+/// What <c>server</c> and <c>up</c> were asked for. A CLI-side record, not StasisServerOptions, so that parsing these
+/// commands never loads the server assembly; <see cref="LocalServer"/> translates.
+/// </summary>
+internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes)
+{
+    // Same values as StasisServerOptions' defaults, repeated here for the reason above.
+    public const string DefaultListen = "127.0.0.1:7070";
+    public const string DefaultDataDirectory = ".stasis";
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(5);
+    public const long DefaultMaxRequestBodyBytes = 32L * 1024 * 1024;
+}

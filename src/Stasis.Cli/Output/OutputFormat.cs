@@ -1,0 +1,7 @@
+namespace Stasis.Cli.Output;
+
+internal enum OutputFormat
+{
+    Table,
+    Json,
+}

@@ -1,0 +1,276 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Stasis.Client.Model;
+
+namespace Stasis.Client;
+
+/// <summary>
+/// Typed client of a Stasis server: the control API under <c>/api/v1</c> and the gateway under <c>/fn</c>.
+/// Non-2xx control answers throw <see cref="StasisApiException"/>; an endpoint nobody listens on throws
+/// <see cref="StasisUnreachableException"/>.
+/// </summary>
+public sealed class StasisClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+
+    /// <summary>A client with its own <see cref="HttpClient"/>, e.g. <c>http://127.0.0.1:7070</c>.</summary>
+    public StasisClient(Uri endpoint)
+        : this(CreateHttpClient(endpoint), ownsHttp: true)
+    {
+    }
+
+    /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the server's.</summary>
+    public StasisClient(HttpClient http)
+        : this(http, ownsHttp: false)
+    {
+    }
+
+    private StasisClient(HttpClient http, bool ownsHttp)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.BaseAddress is null)
+        {
+            throw new ArgumentException("HttpClient.BaseAddress must be the server's address.", nameof(http));
+        }
+
+        _http = http;
+        _ownsHttp = ownsHttp;
+        Endpoint = http.BaseAddress;
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>
+    /// Limit for control API calls (not for invocations or followed logs, which run as long as they need).
+    /// Kept apart from <see cref="HttpClient.Timeout"/> so one client can do both.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    public Task<ServerStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ServerStatus>(HttpMethod.Get, "api/v1/status", null, cancellationToken);
+
+    public Task<FunctionInfo[]> ListFunctionsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<FunctionInfo[]>(HttpMethod.Get, "api/v1/functions", null, cancellationToken);
+
+    public Task<FunctionInfo> GetFunctionAsync(string name, CancellationToken cancellationToken = default) =>
+        SendAsync<FunctionInfo>(HttpMethod.Get, FunctionPath(name), null, cancellationToken);
+
+    /// <summary>Creates or updates the function named <see cref="FunctionSpec.FunctionName"/>.</summary>
+    public Task<DeployResult> DeployAsync(FunctionSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var content = JsonContent(spec);
+        return SendAsync<DeployResult>(HttpMethod.Put, FunctionPath(spec.FunctionName), content, cancellationToken);
+    }
+
+    public async Task DeleteFunctionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        using var timeout = LinkedTimeout(cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Delete, FunctionPath(name));
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, timeout.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Live instances, or with <paramref name="all"/> also the stopped and failed ones the server still remembers.</summary>
+    public Task<InstanceInfo[]> ListInstancesAsync(string name, bool all = false, CancellationToken cancellationToken = default) =>
+        SendAsync<InstanceInfo[]>(HttpMethod.Get, $"{FunctionPath(name)}/instances?all={(all ? "true" : "false")}", null, cancellationToken);
+
+    /// <summary>
+    /// The function's log lines: the last <paramref name="tail"/> (server default when null), then, with
+    /// <paramref name="follow"/>, new lines as they are written until <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    public async IAsyncEnumerable<string> GetLogsAsync(
+        string name,
+        int? tail = null,
+        bool follow = false,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = new StringBuilder($"{FunctionPath(name)}/logs?follow={(follow ? "true" : "false")}");
+        if (tail is { } n)
+        {
+            query.Append("&tail=").Append(n);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, query.ToString());
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await ReadLineAsync(reader, cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            yield return line;
+        }
+    }
+
+    /// <summary>
+    /// Calls a function through the gateway. Any status comes back as an <see cref="InvokeResponse"/> (a function's 500 is
+    /// an answer, not a client failure); only an unreachable server throws.
+    /// </summary>
+    public async Task<InvokeResponse> InvokeAsync(InvokeRequest invoke, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invoke);
+        var path = invoke.Path.StartsWith('/') ? invoke.Path : "/" + invoke.Path;
+        using var request = new HttpRequestMessage(new HttpMethod(invoke.Method.ToUpperInvariant()), $"fn/{Uri.EscapeDataString(invoke.FunctionName)}{path}");
+        if (invoke.Body is not null)
+        {
+            request.Content = new StreamContent(invoke.Body);
+        }
+
+        foreach (var (key, value) in invoke.Headers)
+        {
+            if (request.Headers.TryAddWithoutValidation(key, value))
+            {
+                continue;
+            }
+
+            // Content-Type and friends belong to the content; a header without a body still needs one to travel on.
+            request.Content ??= new ByteArrayContent([]);
+            request.Content.Headers.TryAddWithoutValidation(key, value);
+        }
+
+        var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return new InvokeResponse(response, body);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private static HttpClient CreateHttpClient(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var baseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
+        var handler = new SocketsHttpHandler
+        {
+            // Loopback servers answer in microseconds; a dead endpoint should fail fast, not after the OS default.
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            UseProxy = false,
+        };
+        return new HttpClient(handler, disposeHandler: true)
+        {
+            BaseAddress = baseAddress,
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    private static string FunctionPath(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return $"api/v1/functions/{Uri.EscapeDataString(name)}";
+    }
+
+    private static ByteArrayContent JsonContent<T>(T value)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(value, JsonDefaults.Options));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
+        using var timeout = LinkedTimeout(cancellationToken);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, timeout.Token).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+        try
+        {
+            return JsonSerializer.Deserialize<T>(bytes, JsonDefaults.Options)
+                ?? throw new StasisApiException(response.StatusCode, new ErrorBody("InvalidResponse", $"{method} /{path} answered null"));
+        }
+        catch (JsonException e)
+        {
+            throw new StasisApiException(response.StatusCode, new ErrorBody("InvalidResponse", $"{method} /{path} answered JSON this client cannot read: {e.Message}"));
+        }
+    }
+
+    private CancellationTokenSource LinkedTimeout(CancellationToken cancellationToken)
+    {
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (RequestTimeout != Timeout.InfiniteTimeSpan)
+        {
+            cts.CancelAfter(RequestTimeout);
+        }
+
+        return cts;
+    }
+
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (IsUnreachable(e))
+        {
+            throw new StasisUnreachableException(Endpoint, e);
+        }
+    }
+
+    private static bool IsUnreachable(HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+        || e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable };
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var error = ErrorBodies.TryParse(bytes) ?? FallbackError(response, bytes);
+        if (error.RequestId is null && response.Headers.TryGetValues(InvokeResponse.RequestIdHeader, out var ids))
+        {
+            error = error with { RequestId = ids.FirstOrDefault() };
+        }
+
+        throw new StasisApiException(response.StatusCode, error);
+    }
+
+    /// <summary>Something other than Stasis answered (a proxy, an older server): keep what it said, briefly.</summary>
+    private static ErrorBody FallbackError(HttpResponseMessage response, byte[] bytes)
+    {
+        var text = Encoding.UTF8.GetString(bytes).Trim();
+        if (text.Length > 300)
+        {
+            text = text[..300] + "…";
+        }
+
+        var status = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
+        return new ErrorBody(response.StatusCode.ToString(), text.Length == 0 ? status : $"{status}: {text}");
+    }
+
+    private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The server went away mid-stream (it was stopped); what was read stands and the stream simply ends.
+            return null;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using Stasis.Cli.Output;
+using Stasis.Client.Model;
+
+namespace Stasis.Tests.Cli;
+
+public sealed class ViewsTests
+{
+    [Fact]
+    public void FunctionListShowsOneRowPerFunctionSortedByName()
+    {
+        var table = FunctionViews.List(
+        [
+            Fixtures.Function("zeta", new InstanceCounts { Ready = 2, Busy = 1, Starting = 1 }),
+            Fixtures.Function("alpha", null, Fixtures.HttpTrigger("alpha")),
+        ], Fixtures.Now);
+
+        Assert.Equal(["NAME", "RUNTIME", "CONCURRENCY", "TIMEOUT", "INSTANCES", "URL", "UPDATED"], table.Headers);
+        Assert.Equal(["alpha", "zeta"], table.Column("NAME"));
+        Assert.Equal(["0/0/0", "2/1/1"], table.Column("INSTANCES"));
+        Assert.Equal(["30s", "30s"], table.Column("TIMEOUT"));
+        Assert.Equal(["4", "4"], table.Column("CONCURRENCY"));
+        Assert.Equal(["5m ago", "5m ago"], table.Column("UPDATED"));
+        Assert.Equal(["http://127.0.0.1:7070/fn/alpha", "http://127.0.0.1:7070/fn/zeta"], table.Column("URL"));
+    }
+
+    [Fact]
+    public void RuntimeDefaultsToCustomContainer()
+    {
+        var f = Fixtures.Function("f");
+        f = f with { Spec = f.Spec with { Runtime = null } };
+        Assert.Equal("custom-container", FunctionViews.List([f], Fixtures.Now).Column("RUNTIME")[0]);
+    }
+
+    [Fact]
+    public void InfoListsEnvironmentNamesButNotValues()
+    {
+        var props = FunctionViews.Properties(Fixtures.Function("f", new InstanceCounts { Ready = 1, Failed = 2 }), Fixtures.Now);
+
+        Assert.Equal("MODEL, TOKEN", props["environment"]);
+        Assert.DoesNotContain(props.Items, i => i.Value.Contains("secret-value", StringComparison.Ordinal));
+        Assert.Equal("python3 app.py '--model dir'", props["command"]);
+        Assert.Equal("1 ready, 0 busy, 0 starting, 2 failed", props["instances"]);
+        Assert.Equal("9000", props["port"]);
+        Assert.False(props.Contains("description"));
+    }
+
+    [Fact]
+    public void InstanceTableShowsColdStartAndTruncatesErrors()
+    {
+        var started = Fixtures.Now.AddMinutes(-10);
+        var table = InstanceViews.List(
+        [
+            new InstanceInfo
+            {
+                Id = "i-1", FunctionName = "f", State = "failed", Version = 1, StartedAt = started,
+                Error = "boom\n" + new string('x', 200),
+            },
+            new InstanceInfo
+            {
+                Id = "i-2", FunctionName = "f", State = "ready", Version = 1, Pid = 4242, InFlight = 1, Slots = 4, Completed = 17,
+                StartedAt = started.AddSeconds(1), ReadyAt = started.AddSeconds(3.26), LastUsedAt = Fixtures.Now.AddSeconds(-12),
+            },
+        ], Fixtures.Now);
+
+        Assert.Equal(["i-1", "i-2"], table.Column("ID"));
+        Assert.Equal(["-", "4242"], table.Column("PID"));
+        Assert.Equal(["0/0", "1/4"], table.Column("IN-FLIGHT"));
+        Assert.Equal(["-", "+2.3s"], table.Column("READY"));
+        Assert.Equal(["-", "12s ago"], table.Column("LAST USED"));
+        var error = table.Column("ERROR")[0];
+        Assert.Equal(InstanceViews.ErrorWidth, error.Length);
+        Assert.StartsWith("boom x", error, StringComparison.Ordinal);
+        Assert.EndsWith("…", error, StringComparison.Ordinal);
+        Assert.Equal("-", table.Column("ERROR")[1]);
+    }
+
+    [Fact]
+    public void DeployTableHasARowPerTriggerAndFallsBackToTheFunctionUrl()
+    {
+        var withTriggers = Fixtures.Function("a", null, Fixtures.HttpTrigger("a", "t1"), Fixtures.HttpTrigger("a", "t2") with { Url = "" });
+        var without = Fixtures.Function("b");
+        var table = DeployView.Table(
+        [
+            new DeployedResource("res-a", new DeployResult { Function = withTriggers, Outcome = "created" }),
+            new DeployedResource("res-b", new DeployResult { Function = without, Outcome = "unchanged" }),
+        ]);
+
+        Assert.Equal(["RESOURCE", "FUNCTION", "OUTCOME", "TRIGGER", "URL"], table.Headers);
+        Assert.Equal(["res-a", "res-a", "res-b"], table.Column("RESOURCE"));
+        Assert.Equal(["t1", "t2", "-"], table.Column("TRIGGER"));
+        Assert.Equal(["created", "created", "unchanged"], table.Column("OUTCOME"));
+        Assert.Equal(["http://127.0.0.1:7070/fn/a", "http://127.0.0.1:7070/fn/a", "http://127.0.0.1:7070/fn/b"], table.Column("URL"));
+    }
+
+    [Fact]
+    public void StatusListsRuntimeDetailsUnderTheRuntime()
+    {
+        var props = StatusView.Properties(new ServerStatus
+        {
+            Version = "1.0", Listen = "127.0.0.1:7070", DataDirectory = "/d", Runtime = "process",
+            RuntimeDetails = new() { ["cgroup"] = "v2", ["gpu"] = "none" }, Functions = 2, Instances = 3,
+        }, new Uri("http://127.0.0.1:7070/"));
+
+        Assert.Equal(["endpoint", "version", "listen", "data", "runtime", "  cgroup", "  gpu", "functions", "instances"], props.Items.Select(i => i.Key));
+        Assert.Equal("http://127.0.0.1:7070", props["endpoint"]);
+    }
+
+    [Theory]
+    [InlineData(0.4, "just now")]
+    [InlineData(59, "59s ago")]
+    [InlineData(61, "1m ago")]
+    [InlineData(7300, "2h ago")]
+    [InlineData(200000, "2d ago")]
+    [InlineData(-30, "just now")]
+    public void AgesRead(double secondsAgo, string text) =>
+        Assert.Equal(text, Humanize.Ago(Fixtures.Now.AddSeconds(-secondsAgo), Fixtures.Now));
+}
