@@ -15,7 +15,8 @@ repo="$(cd "$here/../.." && pwd)"
 
 DURATION=5        # seconds per wrk run
 ROUNDS=3          # interleaved rounds (direct, stasis, nginx) x (1 connection, 64 connections)
-WARMUP=3          # seconds of load on each target before the rounds (JIT, connection pools)
+WARMUP=3          # seconds of load on each target before the rounds (connection pools, caches)
+SERVER_WARMUP=20  # extra seconds of load on Stasis first: its hot path is recompiled by the tiered JIT
 CONNS=64          # connections of the throughput runs
 THREADS=2         # wrk threads of the throughput runs
 INVOKES=50        # warm invokes per sample
@@ -31,6 +32,7 @@ usage: bench/gateway/run.sh [options]
   -d, --duration SECONDS   length of each wrk run (default $DURATION)
   -r, --rounds N           interleaved rounds; figures are medians over rounds (default $ROUNDS)
   -w, --warmup SECONDS     load on each target before measuring (default $WARMUP)
+      --server-warmup SECONDS  extra load on Stasis before that, until its JIT settles (default $SERVER_WARMUP)
   -c, --connections N      connections of the throughput runs (default $CONNS)
   -n, --invokes N          warm invokes per sample (default $INVOKES)
       --pin                pin wrk to CPU 1 and the proxies, backend and server to CPU 0
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
     -d|--duration) DURATION="$2"; shift 2;;
     -r|--rounds) ROUNDS="$2"; shift 2;;
     -w|--warmup) WARMUP="$2"; shift 2;;
+    --server-warmup) SERVER_WARMUP="$2"; shift 2;;
     -c|--connections) CONNS="$2"; shift 2;;
     -n|--invokes) INVOKES="$2"; shift 2;;
     --pin) PIN=1; shift;;
@@ -59,13 +62,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-for v in DURATION ROUNDS WARMUP CONNS INVOKES; do
+for v in DURATION ROUNDS WARMUP SERVER_WARMUP CONNS INVOKES; do
   case "${!v}" in ''|*[!0-9]*) echo "run.sh: $v must be a whole number, not '${!v}'" >&2; exit 2;; esac
 done
 [ "$DURATION" -ge 1 ] && [ "$DURATION" -le 600 ] || { echo "run.sh: duration must be 1..600 s" >&2; exit 2; }
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 50 ] || { echo "run.sh: rounds must be 1..50" >&2; exit 2; }
 [ "$CONNS" -ge 1 ] && [ "$CONNS" -le 1000 ] || { echo "run.sh: connections must be 1..1000" >&2; exit 2; }
 [ "$INVOKES" -le 10000 ] || { echo "run.sh: invokes must be at most 10000" >&2; exit 2; }
+[ "$WARMUP" -le 600 ] && [ "$SERVER_WARMUP" -le 600 ] || { echo "run.sh: warm-ups must be at most 600 s" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
 # Tools
@@ -393,6 +397,12 @@ declare -A CPU_PIDS=(
   [stasis]="$server_pid"
 )
 
+if [ "$STASIS" = 1 ] && [ "$SERVER_WARMUP" -gt 0 ]; then
+  # On a small machine the server's throughput keeps rising for 15-20 s of load while the tiered
+  # JIT recompiles the ReadyToRun code of the request path (instrumented tier, then tier 1).
+  log "warm-up: ${SERVER_WARMUP}s of $CONNS connections on stasis"
+  run_wrk stasis "$THREADS" "$CONNS" "$SERVER_WARMUP" warm
+fi
 log "warm-up: ${WARMUP}s per target and connection count"
 if [ "$WARMUP" -gt 0 ]; then
   for target in "${TARGETS[@]}"; do
@@ -549,6 +559,7 @@ fi
 num() { [ -n "$1" ] && [ "$1" != null ] && echo "$1" || echo null; }
 json="$(jq -cn \
   --argjson duration "$DURATION" --argjson rounds "$ROUNDS" --argjson conns "$CONNS" --arg pinning "$pinning" \
+  --argjson warmup "$WARMUP" --argjson server_warmup "$SERVER_WARMUP" \
   --argjson cpus "$cpus" --argjson load_before "$(num "$load_before")" \
   --argjson direct_rps "$(num "${M[direct,$CONNS,rps]}")" --argjson stasis_rps "$(num "${M[stasis,$CONNS,rps]}")" \
   --argjson nginx_rps "$(num "${M[nginx,$CONNS,rps]}")" \
