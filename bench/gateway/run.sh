@@ -144,7 +144,7 @@ cleanup() {
   done
   stop_pid "$proxy_pid" 5
   stop_pid "$backend_pid" 5
-  if [ "$status" -ne 0 ] && [ -f "$work/stasis.log" ]; then
+  if [ "$status" -ne 0 ] && [ "$status" -ne 130 ] && [ "$status" -ne 143 ] && [ -f "$work/stasis.log" ]; then
     echo "run.sh: last lines of the Stasis server log:" >&2
     tail -n 20 "$work/stasis.log" >&2
   fi
