@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,16 +17,16 @@ internal sealed class FcRequestTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
         var call = httpContext.Features.GetRequiredFeature<GatewayCall>();
         proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, call.Path, httpContext.Request.QueryString);
-        var spec = call.Spec;
+        var route = call.Route;
         var headers = proxyRequest.Headers;
         Set(headers, "x-fc-request-id", call.RequestId);
-        Set(headers, "x-fc-function-name", spec.FunctionName);
-        Set(headers, "x-fc-function-memory", spec.MemorySize.ToString(CultureInfo.InvariantCulture));
-        Set(headers, "x-fc-function-initializer", spec.InstanceLifecycleConfig?.Initializer?.Handler ?? "");
-        Set(headers, "x-fc-initialization-timeout", (spec.InstanceLifecycleConfig?.Initializer?.Timeout ?? 0).ToString(CultureInfo.InvariantCulture));
-        Set(headers, "x-fc-function-handler", spec.Handler ?? "not-used");
+        Set(headers, "x-fc-function-name", route.Spec.FunctionName);
+        Set(headers, "x-fc-function-memory", route.Memory);
+        Set(headers, "x-fc-function-initializer", route.Initializer);
+        Set(headers, "x-fc-initialization-timeout", route.InitializationTimeout);
+        Set(headers, "x-fc-function-handler", route.Handler);
         Set(headers, "x-fc-qualifier", "LATEST");
-        Set(headers, "x-fc-region", spec.Region ?? call.Region);
+        Set(headers, "x-fc-region", route.Region);
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -40,11 +40,11 @@ internal static class GatewayEndpoint
             return;
         }
 
-        var spec = dispatcher.Record.Spec;
-        if (!MethodAllowed(spec, context.Request.Method, out var allowed))
+        var route = GatewayRoute.For(dispatcher.Record, options.Region);
+        if (!route.Allows(context.Request.Method))
         {
-            context.Response.Headers.Allow = allowed;
-            await GatewayErrors.WriteAsync(context, 405, "MethodNotAllowed", $"the HTTP trigger of '{name}' accepts {allowed}, not {context.Request.Method}.", requestId).ConfigureAwait(false);
+            context.Response.Headers.Allow = route.Allow;
+            await GatewayErrors.WriteAsync(context, 405, "MethodNotAllowed", $"the HTTP trigger of '{name}' accepts {route.Allow}, not {context.Request.Method}.", requestId).ConfigureAwait(false);
             return;
         }
 
@@ -54,37 +54,37 @@ internal static class GatewayEndpoint
             return;
         }
 
-        // A request may wait for a cold start (bounded like the initializer) and then run for the function's timeout.
-        var executionTimeout = TimeSpan.FromSeconds(spec.Timeout);
-        var waitTimeout = InstanceLaunchFactory.StartTimeout(spec) + executionTimeout;
         var started = Stopwatch.GetTimestamp();
         var forwarder = services.GetRequiredService<IHttpForwarder>();
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        wait.CancelAfter(waitTimeout);
-        Lease lease;
-        try
+        if (!dispatcher.TryAcquire(out var lease))
         {
-            lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
-        }
-        catch (DispatchException e)
-        {
-            await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
-            return;
-        }
-        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-        {
-            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            return; // the client went away while queued: its place is freed, nothing to answer
+            // No free slot: wait, for a cold start (bounded like the initializer) and then the function's timeout.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            wait.CancelAfter(route.WaitTimeout);
+            try
+            {
+                lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (DispatchException e)
+            {
+                await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {route.WaitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client went away while queued: its place is freed, nothing to answer
+            }
         }
 
         // No retry on another instance: once a connection was made the function may have seen the request.
         using (lease)
         {
-            await ForwardAsync(context, lease, spec, path, requestId, executionTimeout, started, options, log, forwarder).ConfigureAwait(false);
+            await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
         }
     }
 
@@ -102,16 +102,16 @@ internal static class GatewayEndpoint
         }
     }
 
-    private static async Task ForwardAsync(HttpContext context, Lease lease, Stasis.Client.Model.FunctionSpec spec, string? path, string requestId,
-        TimeSpan timeout, long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
+    private static async Task ForwardAsync(HttpContext context, Lease lease, GatewayRoute route, string? path, string requestId,
+        long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
     {
-        var name = spec.FunctionName;
+        var name = route.Spec.FunctionName;
+        var timeout = route.ExecutionTimeout;
         var instanceId = lease.Instance.Id;
         log.Write(name, $"FC Invoke Start RequestId: {requestId}");
-        context.Features.Set(new GatewayCall(requestId, spec, "/" + (path ?? ""), options.Region));
+        context.Features.Set(new GatewayCall(requestId, route, "/" + path));
         using var deadline = new CancellationTokenSource(timeout);
-        var config = new ForwarderRequestConfig { ActivityTimeout = timeout };
-        var error = await forwarder.SendAsync(context, lease.Handle.BaseAddress.ToString(), lease.Handle.Invoker, config, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
+        var error = await forwarder.SendAsync(context, lease.Instance.DestinationPrefix, lease.Handle.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
 
         var status = context.Response.StatusCode;
         if (error != ForwarderError.None)
@@ -161,21 +161,6 @@ internal static class GatewayEndpoint
         }
 
         return (502, "InstanceError", $"instance {instanceId} of '{name}' failed to answer ({error}): {exception?.Message ?? "connection closed"}.");
-    }
-
-    private static bool MethodAllowed(Stasis.Client.Model.FunctionSpec spec, string method, out string allowed)
-    {
-        var methods = spec.Triggers.Where(t => string.Equals(t.TriggerType, "http", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(t => t.TriggerConfig?.Methods ?? ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
-            .Select(m => m.ToUpperInvariant()).Distinct().ToList();
-        if (methods.Count == 0)
-        {
-            allowed = "any method";
-            return true;
-        }
-
-        allowed = string.Join(", ", methods);
-        return methods.Contains(method, StringComparer.OrdinalIgnoreCase);
     }
 
     private static string NewRequestId() => Guid.NewGuid().ToString("D");

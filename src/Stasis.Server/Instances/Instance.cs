@@ -28,8 +28,21 @@ internal sealed class Instance
     public string LogPath { get; }
     public DateTimeOffset StartedAt { get; }
 
+    private IRuntimeInstance? _handle;
+
     public InstanceState State { get; set; } = InstanceState.Starting;
-    public IRuntimeInstance? Handle { get; set; }
+    public IRuntimeInstance? Handle
+    {
+        get => _handle;
+        set
+        {
+            _handle = value;
+            DestinationPrefix = value?.BaseAddress.ToString() ?? "";
+        }
+    }
+
+    /// <summary>The handle's base address as the forwarder wants it, formatted once.</summary>
+    public string DestinationPrefix { get; private set; } = "";
     public int InFlight { get; set; }
     public long Completed { get; set; }
     public DateTimeOffset? ReadyAt { get; set; }

@@ -43,6 +43,17 @@ internal sealed partial class FunctionDispatcher
         get { lock (_gate) { return _record; } }
     }
 
+    /// <summary>Takes a free slot if there is one, without waiting or allocating a wait.</summary>
+    public bool TryAcquire([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Lease? lease)
+    {
+        lock (_gate)
+        {
+            var free = _closedReason is null && _queue.Count == 0 ? PickFree() : null;
+            lease = free is null ? null : Take(free);
+            return lease is not null;
+        }
+    }
+
     /// <summary>
     /// Waits for a free slot. Throws <see cref="DispatchException"/> when none can come, or
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first
