@@ -163,5 +163,10 @@ internal static class GatewayEndpoint
         return (502, "InstanceError", $"instance {instanceId} of '{name}' failed to answer ({error}): {exception?.Message ?? "connection closed"}.");
     }
 
-    private static string NewRequestId() => Guid.NewGuid().ToString("D");
+    /// <summary>Unique per server run and cheap: a random prefix fixed at start-up and a counter.</summary>
+    private static string NewRequestId() =>
+        string.Create(CultureInfo.InvariantCulture, $"{RequestIdPrefix}-{Interlocked.Increment(ref _requestCounter):x12}");
+
+    private static readonly string RequestIdPrefix = Guid.NewGuid().ToString("N")[..12];
+    private static long _requestCounter;
 }

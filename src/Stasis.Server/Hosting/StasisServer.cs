@@ -39,13 +39,20 @@ public sealed class StasisServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var endpoint = ParseListen(options.Listen);
-        var builder = WebApplication.CreateSlimBuilder();
+        // The content root is the install directory, and configuration is not reloaded on change: the
+        // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Logging.AddFilter("Yarp", LogLevel.Warning); // two lines per proxied request otherwise
         }
         else
         {

@@ -13,6 +13,7 @@ namespace Stasis.Server.Logs;
 /// </summary>
 internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
 {
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
     private readonly string _root;
     private readonly TimeProvider _time;
     private readonly Channel<(string Function, string Line)> _pending =
@@ -102,14 +103,46 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
+        // Flush at most every FlushInterval under load (one write per batch, not per request), and at
+        // once when a follower or tail asks; lines reach followers in memory without waiting for disk.
         var reader = _pending.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        var dirty = false;
+        var lastFlush = _time.GetTimestamp();
+        while (true)
         {
+            if (dirty && _time.GetElapsedTime(lastFlush) >= FlushInterval)
+            {
+                FlushAll();
+                dirty = false;
+                lastFlush = _time.GetTimestamp();
+            }
+
+            if (dirty)
+            {
+                var more = reader.WaitToReadAsync().AsTask();
+                if (await Task.WhenAny(more, Task.Delay(FlushInterval, _time)).ConfigureAwait(false) != more)
+                {
+                    FlushAll();
+                    dirty = false;
+                    lastFlush = _time.GetTimestamp();
+                }
+
+                if (!await more.ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            else if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                break;
+            }
+
             while (reader.TryRead(out var item))
             {
                 if (item.Line == "\0flush")
                 {
                     FlushAll();
+                    dirty = false;
                     while (_flushes.TryDequeue(out var waiter))
                     {
                         waiter.TrySetResult();
@@ -132,14 +165,13 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
                 try
                 {
                     WriterFor(item.Function).WriteLine(item.Line);
+                    dirty = true;
                 }
                 catch (IOException)
                 {
                     // A full or vanished disk must not take the gateway down; the line is lost.
                 }
             }
-
-            FlushAll();
         }
 
         foreach (var w in _writers.Values)
