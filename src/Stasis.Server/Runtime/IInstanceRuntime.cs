@@ -19,6 +19,12 @@ public interface IInstanceRuntime
     /// cannot run here.
     /// </summary>
     Task<IRuntimeInstance> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds instances that a previous server with the same data directory left running (it was
+    /// killed) and stops them. Returns the ids it stopped. Called once at start-up, before any start.
+    /// </summary>
+    Task<IReadOnlyList<string>> StopOrphansAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>A started instance: a handle the core uses to talk to it and to stop it.</summary>
@@ -43,7 +49,20 @@ public interface IRuntimeInstance : IAsyncDisposable
 
     /// <summary>SIGTERM, then SIGKILL to everything left after <paramref name="grace"/>. Idempotent; completes when all is gone.</summary>
     Task StopAsync(TimeSpan grace, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stops every process of the instance so that it uses no CPU (and, on a GPU host, checkpoints its
+    /// device state so the GPU memory is released). Completes when frozen. Throws
+    /// <see cref="InstanceFreezeException"/> when it cannot; the instance is then left running.
+    /// </summary>
+    Task FreezeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Undoes <see cref="FreezeAsync"/>; completes when the instance can serve again. Throws <see cref="InstanceFreezeException"/> when it cannot (process gone).</summary>
+    Task ThawAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>A freeze or thaw failed; the message says why.</summary>
+public sealed class InstanceFreezeException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>How an instance ended.</summary>
 public sealed record InstanceExit(int? ExitCode, string Reason);
@@ -68,6 +87,8 @@ public sealed record InstanceLaunch
     public double? CpuLimit { get; init; }
     /// <summary>Bytes, or null for no limit.</summary>
     public long? MemoryLimitBytes { get; init; }
+    /// <summary>GPU memory the function asks for (MB), or null for a CPU-only function; the runtime assigns a device where it has any.</summary>
+    public int? GpuMemoryMb { get; init; }
     /// <summary>Called with each line the instance writes to stdout or stderr.</summary>
     public Action<string>? OnOutputLine { get; init; }
 }

@@ -33,6 +33,22 @@ internal static class Migrations
         );
         CREATE INDEX instances_by_function ON instances(function_name, started_at);
         """,
+
+        // 2: provision configs (FC's ProvisionConfig per function and qualifier); instance kind.
+        """
+        CREATE TABLE provision_configs (
+            function_name        TEXT NOT NULL,
+            qualifier            TEXT NOT NULL,
+            default_target       INTEGER NOT NULL,
+            always_allocate_cpu  INTEGER NOT NULL,
+            always_allocate_gpu  INTEGER NOT NULL,
+            scheduled_actions    TEXT NOT NULL,
+            target_tracking      TEXT NOT NULL,
+            updated_at           TEXT NOT NULL,
+            PRIMARY KEY (function_name, qualifier)
+        );
+        ALTER TABLE instances ADD COLUMN kind TEXT NOT NULL DEFAULT 'OnDemand';
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -14,6 +14,8 @@ internal sealed class EchoRuntime : IInstanceRuntime
 
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string> { ["kind"] = "in-memory" };
 
+    public Task<IReadOnlyList<string>> StopOrphansAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
     public Task<IRuntimeInstance> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken) =>
         Task.FromResult<IRuntimeInstance>(new EchoInstance(launch.InstanceId));
 
@@ -32,6 +34,10 @@ internal sealed class EchoRuntime : IInstanceRuntime
             _exited.TrySetResult(new InstanceExit(0, "stopped"));
             return Task.CompletedTask;
         }
+
+        public Task FreezeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task ThawAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

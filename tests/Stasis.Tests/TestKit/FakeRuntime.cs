@@ -23,6 +23,11 @@ internal sealed class FakeRuntime : IInstanceRuntime
 
     public string? FailStartsWith { get; set; }
 
+    public Task<IReadOnlyList<string>> StopOrphansAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
+    /// <summary>When set, freezes fail with this message.</summary>
+    public string? FailFreezesWith { get; set; }
+
     public IReadOnlyDictionary<string, string> Describe() => new Dictionary<string, string> { ["isolation"] = "none" };
 
     /// <summary>Starts wait until <see cref="ReleaseStarts"/>.</summary>
@@ -66,6 +71,36 @@ internal sealed class FakeRuntime : IInstanceRuntime
         {
             Stopped = true;
             _exited.TrySetResult(new InstanceExit(0, "stopped"));
+            return Task.CompletedTask;
+        }
+
+        public bool Frozen { get; private set; }
+
+        public int Freezes { get; private set; }
+
+        public int Thaws { get; private set; }
+
+        public Task FreezeAsync(CancellationToken cancellationToken)
+        {
+            if (runtime.FailFreezesWith is { } failure)
+            {
+                throw new InstanceFreezeException(failure);
+            }
+
+            Frozen = true;
+            Freezes++;
+            return Task.CompletedTask;
+        }
+
+        public Task ThawAsync(CancellationToken cancellationToken)
+        {
+            if (_exited.Task.IsCompleted)
+            {
+                throw new InstanceFreezeException("the instance's process is gone");
+            }
+
+            Frozen = false;
+            Thaws++;
             return Task.CompletedTask;
         }
 

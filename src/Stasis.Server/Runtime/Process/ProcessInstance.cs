@@ -10,7 +10,7 @@ namespace Stasis.Server.Runtime.Process;
 /// client that reaches it. <see cref="StopAsync"/> releases all of them; after <see cref="Exited"/>
 /// completes on its own, the owner still stops (or disposes) the instance to reclaim what is left.
 /// </summary>
-public sealed class ProcessInstance : IRuntimeInstance
+public sealed partial class ProcessInstance : IRuntimeInstance
 {
     private readonly System.Diagnostics.Process _process;
     private readonly int _pid;

@@ -13,7 +13,7 @@ namespace Stasis.Server.Runtime.Process;
 /// with its output in its log file. Whatever of that the host does not allow is left out, once, with
 /// a log line; <see cref="Describe"/> tells what is in use.
 /// </summary>
-public sealed class ProcessRuntime : IInstanceRuntime
+public sealed partial class ProcessRuntime : IInstanceRuntime
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
