@@ -37,6 +37,7 @@ public sealed record InstanceCounts
     public int Starting { get; init; }
     public int Ready { get; init; }
     public int Busy { get; init; }
+    public int Frozen { get; init; }
     public int Draining { get; init; }
     public int Failed { get; init; }
     /// <summary>Instances still running an older version of the spec (a rollout is in progress).</summary>
@@ -49,6 +50,8 @@ public sealed record InstanceInfo
     public required string Id { get; init; }
     public required string FunctionName { get; init; }
     public required string State { get; init; }
+    /// <summary>provisioned or on-demand.</summary>
+    public string Kind { get; init; } = "on-demand";
     public required long Version { get; init; }
     public int? Pid { get; init; }
     public int InFlight { get; init; }

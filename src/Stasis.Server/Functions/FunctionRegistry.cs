@@ -126,12 +126,12 @@ internal sealed class FunctionRegistry
         }
     }
 
-    public void ReapIdle()
+    public void Tick()
     {
         var now = _time.GetUtcNow();
         foreach (var dispatcher in _dispatchers.Values)
         {
-            dispatcher.ReapIdle(now);
+            dispatcher.Tick(now);
         }
     }
 

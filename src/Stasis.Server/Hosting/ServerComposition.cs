@@ -10,6 +10,7 @@ using Stasis.Server.Functions;
 using Stasis.Server.Gateway;
 using Stasis.Server.Instances;
 using Stasis.Server.Logs;
+using Stasis.Server.Metering;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Storage;
@@ -40,7 +41,10 @@ internal static class ServerComposition
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Dispatcher"),
             options.InstanceIdleTimeout,
             options.StopGrace,
-            options.Region));
+            options.Region,
+            sp.GetRequiredService<IInstanceMeter>(),
+            options.FreezeGrace));
+        services.TryAddSingleton<IInstanceMeter>(NullMeter.Instance);
         services.AddSingleton<FunctionRegistry>();
         services.AddHostedService<StasisLifecycle>();
     }

@@ -40,13 +40,13 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, FunctionLogBook
     private async Task ReapAsync(CancellationToken cancellationToken)
     {
         // Check often enough that an instance outlives its idle timeout by at most a few percent.
-        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.InstanceIdleTimeout.TotalMilliseconds / 20, 100, 5000));
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(options.InstanceIdleTimeout.TotalMilliseconds / 20, 100, 1000));
         using var timer = new PeriodicTimer(period, time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                registry.ReapIdle();
+                registry.Tick();
             }
         }
         catch (OperationCanceledException)

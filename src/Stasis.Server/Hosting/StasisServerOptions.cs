@@ -14,6 +14,8 @@ public sealed record StasisServerOptions
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long shutdown waits for in-flight requests before stopping instances anyway.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Idle mode: how long a provisioned instance with no request stays warm before it is frozen (FC: 0).</summary>
+    public TimeSpan FreezeGrace { get; init; } = TimeSpan.Zero;
     /// <summary>Region reported to functions in x-fc-region and FC_REGION.</summary>
     public string Region { get; init; } = "local";
 }

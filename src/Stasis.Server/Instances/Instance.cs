@@ -1,4 +1,5 @@
 using Stasis.Client.Model;
+using Stasis.Server.Metering;
 using Stasis.Server.Runtime;
 
 namespace Stasis.Server.Instances;
@@ -9,8 +10,9 @@ namespace Stasis.Server.Instances;
 /// </summary>
 internal sealed class Instance
 {
-    public Instance(string id, string functionName, long version, int slots, DateTimeOffset startedAt, string logPath)
+    public Instance(string id, string functionName, long version, int slots, DateTimeOffset startedAt, string logPath, InstanceKind kind = InstanceKind.OnDemand)
     {
+        Kind = kind;
         Id = id;
         FunctionName = functionName;
         Version = version;
@@ -20,6 +22,24 @@ internal sealed class Instance
     }
 
     public string Id { get; }
+    /// <summary>Provisioned instances are kept by the provision target and never reaped for idleness.</summary>
+    public InstanceKind Kind { get; }
+    /// <summary>Set when idle mode was switched: the instance is replaced and then drained.</summary>
+    public bool Retired { get; set; }
+
+    /// <summary>Serialises freeze and thaw of this instance.</summary>
+    public SemaphoreSlim FreezeLock { get; } = new(1, 1);
+
+    /// <summary>
+    /// True from the moment a freeze begins until the thaw after it ends: a request that takes a
+    /// slot while this is set must thaw the instance (under <see cref="FreezeLock"/>) before it is sent.
+    /// </summary>
+    public volatile bool FreezeEngaged;
+
+    /// <summary>The processes are stopped by the freezer right now.</summary>
+    public bool PhysicallyFrozen { get; set; }
+
+    public long Thaws { get; set; }
     public string FunctionName { get; }
     /// <summary>Version of the function spec this instance runs.</summary>
     public long Version { get; }
@@ -57,6 +77,7 @@ internal sealed class Instance
         Id = Id,
         FunctionName = FunctionName,
         State = State.ToString(),
+        Kind = Kind == InstanceKind.Provisioned ? "provisioned" : "on-demand",
         Version = Version,
         Pid = Handle?.ProcessId,
         InFlight = InFlight,

@@ -58,6 +58,7 @@ internal sealed class InstanceLaunchFactory(StasisServerOptions options)
             StartTimeout = StartTimeout(spec),
             LogPath = logPath,
             CpuLimit = spec.Cpu,
+            GpuMemoryMb = spec.GpuConfig?.GpuMemorySize ?? spec.GpuMemorySize,
             MemoryLimitBytes = spec.MemorySize > 0 ? spec.MemorySize * 1024L * 1024L : null,
             OnOutputLine = onOutputLine,
         };

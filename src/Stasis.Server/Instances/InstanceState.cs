@@ -1,7 +1,7 @@
 namespace Stasis.Server.Instances;
 
 /// <summary>
-/// Where an instance is in its life: <c>Starting → Initializing → Ready ⇄ Busy</c>, any state
+/// Where an instance is in its life: <c>Starting → Initializing → Ready ⇄ Busy</c>, with idle mode <c>Ready ⇄ Frozen</c>, any state
 /// <c>→ Draining → Stopped</c>, or <c>→ Failed</c>.
 /// </summary>
 public enum InstanceState
@@ -10,6 +10,8 @@ public enum InstanceState
     Initializing,
     Ready,
     Busy,
+    /// <summary>Idle mode: every process stopped by the freezer; the next request thaws it.</summary>
+    Frozen,
     Draining,
     Stopped,
     Failed,
@@ -21,5 +23,5 @@ internal static class InstanceStateExtensions
 
     public static bool IsStarting(this InstanceState s) => s is InstanceState.Starting or InstanceState.Initializing;
 
-    public static bool CanServe(this InstanceState s) => s is InstanceState.Ready or InstanceState.Busy;
+    public static bool CanServe(this InstanceState s) => s is InstanceState.Ready or InstanceState.Busy or InstanceState.Frozen;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Stasis.Client.Model;
 using Stasis.Server.Instances;
+using Stasis.Server.Metering;
 using Stasis.Server.Runtime;
 
 namespace Stasis.Server.Scheduling;
@@ -29,4 +30,6 @@ internal sealed record DispatcherContext(
     ILogger Logger,
     TimeSpan DefaultIdleTimeout,
     TimeSpan StopGrace,
-    string Region);
+    string Region,
+    IInstanceMeter Meter,
+    TimeSpan FreezeGrace);

@@ -31,10 +31,10 @@ internal sealed partial class FunctionDispatcher
 
         bool Better(Instance a, Instance b)
         {
-            var current = _record.Version;
-            if ((a.Version == current) != (b.Version == current))
+            var (ra, rb) = (Rank(a), Rank(b));
+            if (ra != rb)
             {
-                return a.Version == current;
+                return ra < rb;
             }
 
             if (a.InFlight != b.InFlight)
@@ -44,18 +44,36 @@ internal sealed partial class FunctionDispatcher
 
             return (a.LastUsedAt ?? a.ReadyAt ?? DateTimeOffset.MinValue) < (b.LastUsedAt ?? b.ReadyAt ?? DateTimeOffset.MinValue);
         }
+
+        // Lower is better: the current version before outdated or retired instances; then provisioned
+        // instances (already paid for) warm before frozen (a thaw costs a little), then on-demand ones.
+        int Rank(Instance i)
+        {
+            var stale = i.Version != _record.Version || i.Retired ? 10 : 0;
+            var kind = i.Kind == Metering.InstanceKind.Provisioned
+                ? (i.State == InstanceState.Frozen || i.FreezeEngaged ? 1 : 0)
+                : 2;
+            return stale + kind;
+        }
     }
 
-    private Lease Take(Instance instance)
+    private Lease Take(Instance instance, Arrival arrival)
     {
+        var now = _ctx.Time.GetUtcNow();
+        if (instance.InFlight == 0 && (instance.State == InstanceState.Frozen || instance.Kind == Metering.InstanceKind.OnDemand))
+        {
+            // Billing: a thaw and the request it serves are active time.
+            _ctx.Meter.Changed(instance.Id, Metering.MeterState.Active, now);
+        }
+
         instance.InFlight++;
         instance.State = InstanceState.Busy;
-        instance.LastUsedAt = _ctx.Time.GetUtcNow();
-        return new Lease(this, instance, instance.Handle!);
+        instance.LastUsedAt = now;
+        return new Lease(this, instance, instance.Handle!, arrival);
     }
 
-    /// <summary>Hands free slots to queued requests, oldest first.</summary>
-    private void PumpQueue()
+    /// <summary>Hands free slots to queued requests, oldest first; <paramref name="arrival"/> says how they waited.</summary>
+    private void PumpQueue(Arrival arrival = Arrival.Warm)
     {
         while (_queue.First is { } head)
         {
@@ -66,7 +84,7 @@ internal sealed partial class FunctionDispatcher
             }
 
             _queue.RemoveFirst();
-            head.Value.Completion.TrySetResult(Take(free));
+            head.Value.Completion.TrySetResult(Take(free, arrival));
         }
     }
 
@@ -79,11 +97,12 @@ internal sealed partial class FunctionDispatcher
     {
         var starts = new List<(Instance, FunctionRecord)>();
         var coming = _instances.Where(i => i.State.IsStarting() && i.Version == _record.Version).Sum(i => i.Slots);
+        // maxInstances bounds on-demand scale-out; provisioned instances count toward it but are never refused.
         var running = _instances.Count(i => i.State != InstanceState.Draining && i.Version == _record.Version);
         var max = _record.Spec.EffectiveMaxInstances;
         while (_queue.Count > coming && running < max)
         {
-            var instance = NewInstance();
+            var instance = NewInstance(Metering.InstanceKind.OnDemand);
             starts.Add((instance, _record));
             coming += instance.Slots;
             running++;
@@ -92,10 +111,10 @@ internal sealed partial class FunctionDispatcher
         return starts;
     }
 
-    private Instance NewInstance()
+    private Instance NewInstance(Metering.InstanceKind kind)
     {
         var id = $"{Name}-{Guid.NewGuid().ToString("N")[..10]}";
-        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id));
+        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind);
         _instances.Add(instance);
         return instance;
     }
@@ -107,9 +126,9 @@ internal sealed partial class FunctionDispatcher
             return;
         }
 
+        // Safe under the lock (Monitor is re-entrant): nothing here blocks; the journal write runs in the task.
         foreach (var (instance, record) in starts)
         {
-            _ctx.Journal.Record(instance.ToInfo());
             var task = Task.Run(() => RunInstanceAsync(instance, record));
             lock (_gate)
             {
@@ -122,10 +141,12 @@ internal sealed partial class FunctionDispatcher
     private async Task RunInstanceAsync(Instance instance, FunctionRecord record)
     {
         IRuntimeInstance? handle = null;
+        _ctx.Journal.Record(instance.ToInfo());
         try
         {
             var launch = _ctx.Launches.Create(record, instance.Id, instance.LogPath, line => _ctx.Log.Write(Name, $"[{instance.Id}] {line}"));
             Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));
+            _ctx.Meter.Started(Metered(instance, record), _ctx.Time.GetUtcNow());
             handle = await _ctx.Runtime.StartAsync(launch, _lifetime.Token).ConfigureAwait(false);
             lock (_gate)
             {
@@ -233,7 +254,17 @@ internal sealed partial class FunctionDispatcher
             return;
         }
 
-        PumpQueue();
+        PumpQueue(Arrival.Cold);
+        Launch(Reconcile());
+        if (instance.InFlight == 0)
+        {
+            if (instance.Kind == Metering.InstanceKind.OnDemand)
+            {
+                _ctx.Meter.Changed(instance.Id, Metering.MeterState.Idle, _ctx.Time.GetUtcNow());
+            }
+
+            MaybeFreeze(instance);
+        }
     }
 
     private void OnStartFailed(Instance instance, string message)
@@ -251,9 +282,14 @@ internal sealed partial class FunctionDispatcher
             return;
         }
 
+        _ctx.Meter.Ended(instance.Id, _ctx.Time.GetUtcNow());
         Log.StartFailed(_ctx.Logger, Name, instance.Id, message);
         _ctx.Log.Write(Name, $"Instance {instance.Id} failed to start: {message}");
         _lastError = message;
+        if (instance.Kind == Metering.InstanceKind.Provisioned)
+        {
+            ProvisionFailed(message);
+        }
         if (instance.Version == _record.Version && _instances.Any(i => i.Version < _record.Version))
         {
             _rolloutError = message;
@@ -285,6 +321,7 @@ internal sealed partial class FunctionDispatcher
             instance.State = InstanceState.Failed;
             instance.Error = $"{exit.Reason} while serving";
             instance.StoppedAt = _ctx.Time.GetUtcNow();
+            _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
             _lastError = instance.Error;
             Remember(instance);
             Log.Crashed(_ctx.Logger, Name, instance.Id, exit.Reason);
@@ -292,6 +329,7 @@ internal sealed partial class FunctionDispatcher
             if (_closedReason is null)
             {
                 starts = PlanStarts();
+                starts.AddRange(Reconcile());
             }
 
             CheckAllStopped();
@@ -333,7 +371,8 @@ internal sealed partial class FunctionDispatcher
         if (handle is not null)
         {
             var spec = _record.Spec;
-            if (InstanceLaunchFactory.HasPreStop(spec) && !handle.Exited.IsCompleted)
+            var thawed = await ThawForStopAsync(instance).ConfigureAwait(false);
+            if (thawed && InstanceLaunchFactory.HasPreStop(spec) && !handle.Exited.IsCompleted)
             {
                 try
                 {
@@ -355,6 +394,7 @@ internal sealed partial class FunctionDispatcher
             {
                 instance.State = InstanceState.Stopped;
                 instance.StoppedAt = _ctx.Time.GetUtcNow();
+                _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
                 Remember(instance);
             }
 

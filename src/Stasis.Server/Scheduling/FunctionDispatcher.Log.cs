@@ -24,6 +24,9 @@ internal sealed partial class FunctionDispatcher
         [LoggerMessage(105, LogLevel.Information, "{Function}: instance {Instance} idle for {IdleTimeout}, stopping")]
         public static partial void IdleStop(ILogger logger, string function, string instance, TimeSpan idleTimeout);
 
+        [LoggerMessage(107, LogLevel.Warning, "{Function}: instance {Instance} could not be frozen: {Error}; it stays warm")]
+        public static partial void FreezeFailed(ILogger logger, string function, string instance, string error);
+
         [LoggerMessage(106, LogLevel.Warning, "{Function}: instance {Instance} still had {InFlight} requests at the drain deadline; stopping it")]
         public static partial void ForcedStop(ILogger logger, string function, string instance, int inFlight);
     }

@@ -49,7 +49,7 @@ internal sealed partial class FunctionDispatcher
         lock (_gate)
         {
             var free = _closedReason is null && _queue.Count == 0 ? PickFree() : null;
-            lease = free is null ? null : Take(free);
+            lease = free is null ? null : Take(free, Arrival.Warm);
             return lease is not null;
         }
     }
@@ -78,7 +78,7 @@ internal sealed partial class FunctionDispatcher
             var free = PickFree();
             if (free is not null)
             {
-                return ValueTask.FromResult(Take(free));
+                return ValueTask.FromResult(Take(free, Arrival.Warm));
             }
 
             waiter = new Waiter();
@@ -132,6 +132,15 @@ internal sealed partial class FunctionDispatcher
             }
 
             PumpQueue();
+            if (instance.InFlight == 0 && instance.State == InstanceState.Ready)
+            {
+                if (instance.Kind == Metering.InstanceKind.OnDemand)
+                {
+                    _ctx.Meter.Changed(instance.Id, Metering.MeterState.Idle, _ctx.Time.GetUtcNow());
+                }
+
+                MaybeFreeze(instance);
+            }
         }
 
         _ = stop;
@@ -150,12 +159,16 @@ internal sealed partial class FunctionDispatcher
 
             _record = record;
             _rolloutError = null;
-            var outdated = _instances.Count(i => i.Version < record.Version && i.State.CanServe());
+            // Provisioned instances are replaced by Reconcile (it counts only the current version);
+            // on-demand ones get one replacement each here.
+            var outdated = _instances.Count(i => i.Version < record.Version && i.State.CanServe() && i.Kind == Metering.InstanceKind.OnDemand);
             var replacements = Math.Min(outdated, record.Spec.EffectiveMaxInstances);
             for (var i = 0; i < replacements; i++)
             {
-                starts.Add((NewInstance(), record));
+                starts.Add((NewInstance(Metering.InstanceKind.OnDemand), record));
             }
+
+            starts.AddRange(Reconcile());
 
             if (record.Spec.EffectiveMaxInstances == 0)
             {
@@ -169,22 +182,28 @@ internal sealed partial class FunctionDispatcher
         Launch(starts);
     }
 
-    /// <summary>Stops instances idle longer than the function's idle timeout.</summary>
-    public void ReapIdle(DateTimeOffset now)
+    /// <summary>Periodic work: stops on-demand instances idle longer than the idle timeout, retries provisioning.</summary>
+    public void Tick(DateTimeOffset now)
     {
+        List<(Instance, FunctionRecord)> starts;
         lock (_gate)
         {
             var idleTimeout = _record.Spec.IdleTimeout is { } s ? TimeSpan.FromSeconds(s) : _ctx.DefaultIdleTimeout;
             foreach (var instance in _instances.ToList())
             {
                 var since = instance.LastUsedAt ?? instance.ReadyAt;
-                if (instance.State == InstanceState.Ready && instance.InFlight == 0 && since is { } t && now - t >= idleTimeout)
+                if (instance.Kind == Metering.InstanceKind.OnDemand && instance.State == InstanceState.Ready && instance.InFlight == 0
+                    && since is { } t && now - t >= idleTimeout)
                 {
                     Log.IdleStop(_ctx.Logger, Name, instance.Id, idleTimeout);
                     BeginDrain(instance);
                 }
             }
+
+            starts = Reconcile();
         }
+
+        Launch(starts);
     }
 
     /// <summary>
@@ -262,6 +281,7 @@ internal sealed partial class FunctionDispatcher
                 Starting = _instances.Count(i => i.State.IsStarting()),
                 Ready = _instances.Count(i => i.State == InstanceState.Ready),
                 Busy = _instances.Count(i => i.State == InstanceState.Busy),
+                Frozen = _instances.Count(i => i.State == InstanceState.Frozen),
                 Draining = _instances.Count(i => i.State == InstanceState.Draining),
                 Failed = _ended.Count(i => i.State == InstanceState.Failed),
                 Outdated = _instances.Count(i => i.Version < version && i.State != InstanceState.Draining),

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Stasis.Server.Instances;
 using Stasis.Server.Runtime;
 
@@ -9,16 +10,41 @@ internal sealed class Lease : IDisposable
     private readonly FunctionDispatcher _owner;
     private int _released;
 
-    public Lease(FunctionDispatcher owner, Instance instance, IRuntimeInstance handle)
+    public Lease(FunctionDispatcher owner, Instance instance, IRuntimeInstance handle, Arrival arrival)
     {
         _owner = owner;
         Instance = instance;
         Handle = handle;
+        Arrival = arrival;
+        TakenAt = Stopwatch.GetTimestamp();
     }
 
     public Instance Instance { get; }
 
     public IRuntimeInstance Handle { get; }
+
+    public Arrival Arrival { get; private set; }
+
+    /// <summary>When the slot was taken: billed active time for this request counts from here.</summary>
+    public long TakenAt { get; }
+
+    /// <summary>
+    /// Makes sure the instance can take the request: thaws it if idle mode froze it (or is freezing
+    /// it). Throws <see cref="InstanceFreezeException"/> when the thaw fails; the instance is then
+    /// already out of the pool and the request can go elsewhere, since nothing was sent.
+    /// </summary>
+    public async ValueTask PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (!Instance.FreezeEngaged)
+        {
+            return;
+        }
+
+        if (await _owner.ThawForLeaseAsync(Instance, cancellationToken).ConfigureAwait(false))
+        {
+            Arrival = Arrival.Thawed;
+        }
+    }
 
     public void Dispose()
     {

@@ -187,7 +187,7 @@ public sealed class FunctionDispatcherTests
     }
 
     [Fact]
-    public async Task ReapIdle_InstanceIdlePastTimeout_IsStoppedWithPreStop()
+    public async Task Tick_OnDemandInstanceIdlePastTimeout_IsStoppedWithPreStop()
     {
         var spec = new DispatcherHarness().Spec with
         {
@@ -199,11 +199,11 @@ public sealed class FunctionDispatcherTests
         (await h.Dispatcher.AcquireAsync(CancellationToken.None)).Dispose();
 
         h.Time.Advance(TimeSpan.FromMinutes(4));
-        h.Dispatcher.ReapIdle(h.Time.GetUtcNow());
+        h.Dispatcher.Tick(h.Time.GetUtcNow());
         Assert.Single(h.Live);
 
         h.Time.Advance(TimeSpan.FromMinutes(1));
-        h.Dispatcher.ReapIdle(h.Time.GetUtcNow());
+        h.Dispatcher.Tick(h.Time.GetUtcNow());
         await DispatcherHarness.Until(() => h.Live.Count == 0, "the idle instance stops");
 
         Assert.Equal("Stopped", h.Dispatcher.Snapshot(true).Single().State);

@@ -16,7 +16,7 @@ internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
     {
         Spec = spec ?? Spec;
         var context = new DispatcherContext(Runtime, new InstanceLaunchFactory(new StasisServerOptions()), this, this, Time,
-            NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local");
+            NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local", Meter, TimeSpan.Zero);
         Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), context);
     }
 
@@ -29,6 +29,8 @@ internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
     };
 
     public FakeRuntime Runtime { get; } = new();
+
+    public RecordingMeter Meter { get; } = new();
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 

@@ -25,6 +25,9 @@ internal sealed class FakeRuntime : IInstanceRuntime
 
     public Task<IReadOnlyList<string>> StopOrphansAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 
+    /// <summary>When set, thaws fail with this message (as when the process died while frozen).</summary>
+    public string? FailThawsWith { get; set; }
+
     /// <summary>When set, freezes fail with this message.</summary>
     public string? FailFreezesWith { get; set; }
 
@@ -94,9 +97,9 @@ internal sealed class FakeRuntime : IInstanceRuntime
 
         public Task ThawAsync(CancellationToken cancellationToken)
         {
-            if (_exited.Task.IsCompleted)
+            if (_exited.Task.IsCompleted || runtime.FailThawsWith is not null)
             {
-                throw new InstanceFreezeException("the instance's process is gone");
+                throw new InstanceFreezeException(runtime.FailThawsWith ?? "the instance's process is gone");
             }
 
             Frozen = false;
