@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Stasis.Server.Runtime.Cgroups;
+using Stasis.Server.Runtime.Process;
 
 namespace Stasis.FunctionalTests.Runtime;
 
@@ -41,22 +42,25 @@ public sealed class CgroupLayoutTests : IDisposable
     {
         // A directory tree standing in for cgroupfs: the interface files the kernel would provide.
         var own = Path.Combine(_root, "system.slice", "stasis.service");
-        var parent = Path.Combine(own, CgroupHost.ParentName);
+        var stasis = Path.Combine(own, CgroupHost.ParentName);
+        var parent = Path.Combine(stasis, "d-0123");
         var instance = Path.Combine(parent, "fn_1");
         Directory.CreateDirectory(instance);
         File.WriteAllText(Path.Combine(own, "cgroup.controllers"), "cpuset cpu io memory pids\n");
-        foreach (var file in new[] { Path.Combine(own, "cgroup.subtree_control"), Path.Combine(parent, "cgroup.subtree_control"),
-                     Path.Combine(parent, "cgroup.kill"), Path.Combine(parent, "cgroup.freeze"),
+        foreach (var file in new[] { Path.Combine(own, "cgroup.subtree_control"), Path.Combine(stasis, "cgroup.subtree_control"),
+                     Path.Combine(parent, "cgroup.subtree_control"), Path.Combine(parent, "cgroup.kill"), Path.Combine(parent, "cgroup.freeze"),
                      Path.Combine(instance, "cpu.max"), Path.Combine(instance, "memory.max") })
         {
             File.WriteAllText(file, "");
         }
 
         var mounts = CgroupMounts.Parse([$"30 22 0:26 / {_root} rw,nosuid - cgroup2 cgroup2 rw,nsdelegate"], ["0::/system.slice/stasis.service"]);
-        var host = CgroupHost.Detect(mounts, NullLogger.Instance);
+        var host = CgroupHost.Detect(mounts, NullLogger.Instance, "d-0123");
         var groups = host.CreateInstance("fn/1", 1.5, 512 * 1024 * 1024);
 
         Assert.Equal(CgroupMode.V2, host.Mode);
+        Assert.Equal(parent, host.UnifiedBase);
+        Assert.Equal("+memory", File.ReadAllText(Path.Combine(parent, "cgroup.subtree_control")));
         Assert.True(host.CanLimitCpu && host.CanLimitMemory && host.CanKill && host.CanFreeze);
         Assert.Equal("cpu.max", host.Describe()["cpuLimit"]);
         Assert.Equal("memory.max", host.Describe()["memoryLimit"]);
@@ -77,6 +81,44 @@ public sealed class CgroupLayoutTests : IDisposable
         Assert.Empty(groups.All);
         Assert.Equal("unavailable", host.Describe()["cpuLimit"]);
     }
+
+    [Fact]
+    public void A_v1_freezer_group_is_made_only_when_asked_for()
+    {
+        var own = Path.Combine(_root, "freezer");
+        Directory.CreateDirectory(Path.Combine(own, CgroupHost.ParentName, "s1"));
+        File.WriteAllText(Path.Combine(own, CgroupHost.ParentName, "s1", "freezer.state"), "THAWED\n");
+        var mounts = CgroupMounts.Parse([$"36 30 0:33 / {own} rw,relatime - cgroup cgroup rw,freezer"], ["6:freezer:/"]);
+        var host = CgroupHost.Detect(mounts, NullLogger.Instance, "s1");
+
+        var plain = host.CreateInstance("a", null, null);
+        var frozenByV1 = host.CreateInstance("b", null, null, v1Freezer: true);
+
+        Assert.Equal(Path.Combine(own, CgroupHost.ParentName, "s1"), host.V1FreezerBase);
+        Assert.Null(plain.FreezerPath);
+        Assert.Empty(plain.All);
+        Assert.Equal(Path.Combine(host.V1FreezerBase!, "b"), frozenByV1.FreezerPath);
+        Assert.Equal([frozenByV1.FreezerPath!], frozenByV1.All);
+    }
+
+    [Fact]
+    public void A_scope_is_a_short_stable_hash_of_the_full_data_directory()
+    {
+        var scope = ProcessRuntimeOptions.ScopeOf("/var/lib/stasis");
+
+        Assert.Equal(scope, ProcessRuntimeOptions.ScopeOf("/var/lib/stasis/"));
+        Assert.Equal(scope, ProcessRuntimeOptions.ScopeOf("/var/lib/../lib/stasis"));
+        Assert.NotEqual(scope, ProcessRuntimeOptions.ScopeOf("/var/lib/stasis2"));
+        Assert.Matches("^d-[0-9a-f]{12}$", scope);
+        Assert.Equal(CgroupHost.SafeName(scope), scope);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../up")]
+    [InlineData("a/b")]
+    public void An_unsafe_scope_is_refused(string scope) =>
+        Assert.Throws<ArgumentException>(() => new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, new ProcessRuntimeOptions { Scope = scope }));
 
     [Theory]
     [InlineData("fn-1.a_b", "fn-1.a_b")]

@@ -26,6 +26,10 @@ internal sealed class CgroupMounts
         return Parse(mountInfo, membership);
     }
 
+    /// <summary>Where another process sits: its groups, found through this process's mounts.</summary>
+    public static CgroupMounts ReadFor(int pid) =>
+        Parse(SafeReadLines("/proc/self/mountinfo"), SafeReadLines($"/proc/{pid}/cgroup"));
+
     internal static CgroupMounts Parse(IEnumerable<string> mountInfo, IEnumerable<string> membership)
     {
         // /proc/self/cgroup: "hierarchy-id:controller,list:/path"; "0::/path" is the v2 hierarchy.

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace Stasis.Server.Runtime.Cgroups;
 
 /// <summary>
-/// The groups of one instance (<c>stasis/&lt;instanceId&gt;</c> in each hierarchy in use). Its process
+/// The groups of one instance (<c>stasis/&lt;scope&gt;/&lt;instanceId&gt;</c> in each hierarchy in use). Its process
 /// joins them before it runs the function's program, so every descendant is in them too.
 /// </summary>
 public sealed class InstanceCgroups
@@ -11,17 +11,18 @@ public sealed class InstanceCgroups
     private readonly bool _canKill;
     private readonly List<string> _members;
 
-    internal InstanceCgroups(string? unified, string? cpu, string? memory, bool canKill)
+    internal InstanceCgroups(string? unified, string? cpu, string? memory, string? freezer, bool canKill)
     {
         V2Path = unified;
         CpuPath = cpu;
         MemoryPath = memory;
+        FreezerPath = freezer;
         _canKill = canKill;
-        All = new[] { unified, cpu, memory }.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        All = new[] { unified, cpu, memory, freezer }.OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
         _members = [.. All];
     }
 
-    internal static InstanceCgroups None { get; } = new(null, null, null, false);
+    internal static InstanceCgroups None { get; } = new(null, null, null, null, false);
 
     /// <summary>The instance's cgroup v2 group (has <c>cgroup.freeze</c> and <c>cgroup.kill</c>), or null.</summary>
     public string? V2Path { get; }
@@ -31,6 +32,9 @@ public sealed class InstanceCgroups
 
     /// <summary>The group that carries the memory limit, or null.</summary>
     public string? MemoryPath { get; }
+
+    /// <summary>The instance's v1 freezer group (has <c>freezer.state</c>), where the runtime freezes with it; else null.</summary>
+    public string? FreezerPath { get; }
 
     /// <summary>Every directory created for the instance; the process writes its pid to each <c>cgroup.procs</c>.</summary>
     internal IReadOnlyList<string> All { get; }
@@ -44,6 +48,15 @@ public sealed class InstanceCgroups
             {
                 return _members.Count > 0;
             }
+        }
+    }
+
+    /// <summary>Whether the instance's process joined <paramref name="group"/> (freezing a group it is not in would freeze nothing).</summary>
+    internal bool Holds(string group)
+    {
+        lock (_members)
+        {
+            return _members.Contains(group);
         }
     }
 
@@ -98,15 +111,6 @@ public sealed class InstanceCgroups
         }
 
         return CgroupFiles.TryWrite(Path.Combine(V2Path, "cgroup.kill"), "1", out _);
-    }
-
-    /// <summary>Writes 0 to <c>cgroup.freeze</c> where there is one; a no-op for a group that is not frozen.</summary>
-    internal void Thaw()
-    {
-        if (V2Path is not null && File.Exists(Path.Combine(V2Path, "cgroup.freeze")))
-        {
-            CgroupFiles.TryWrite(Path.Combine(V2Path, "cgroup.freeze"), "0", out _);
-        }
     }
 
     internal async Task RemoveAsync(TimeProvider time, ILogger logger)

@@ -4,10 +4,13 @@ using Microsoft.Win32.SafeHandles;
 namespace Stasis.Server.Runtime.Process;
 
 /// <summary>The few libc calls .NET has no API for: setns, kill with any signal, open of a namespace file.</summary>
+// Signal numbers are those of x86-64 and arm64 Linux, the platforms the server runs on.
 internal static partial class LibC
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
     private const int CloneNewNet = 0x40000000;
     private const int OReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
     private const int ESRCH = 3;

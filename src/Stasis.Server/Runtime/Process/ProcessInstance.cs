@@ -24,7 +24,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     private Task? _stopping;
 
     internal ProcessInstance(InstanceLaunch launch, System.Diagnostics.Process process, int port, OutputCapture output,
-        InstanceCgroups cgroups, NetworkIsolation isolation, bool ownProcessGroup, TimeProvider time, ILogger logger)
+        InstanceCgroups cgroups, NetworkIsolation isolation, bool ownProcessGroup, InstanceFreezing freezing, TimeProvider time, ILogger logger)
     {
         InstanceId = launch.InstanceId;
         _process = process;
@@ -34,6 +34,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         Cgroups = cgroups;
         _isolation = isolation;
         _ownProcessGroup = ownProcessGroup;
+        _freezing = freezing;
         _time = time;
         _logger = logger;
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -150,8 +151,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     private async Task StopCoreAsync(TimeSpan grace)
     {
         var tree = new ProcessTree(_pid, Exited, Cgroups, _ownProcessGroup);
-        // A frozen instance would not act on SIGTERM until thawed, wasting its grace period.
-        Cgroups.Thaw();
+        await ThawForStopAsync().ConfigureAwait(false);
         tree.Signal(LibC.SigTerm);
         if (!await tree.WaitGoneAsync(grace, _time).ConfigureAwait(false))
         {
@@ -170,6 +170,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         }
 
         Invoker.Dispose();
+        ReleaseFreezing();
         await Cgroups.RemoveAsync(_time, _logger).ConfigureAwait(false);
         if (Exited.IsCompleted)
         {

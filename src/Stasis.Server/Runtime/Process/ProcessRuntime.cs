@@ -1,17 +1,21 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Stasis.Server.Runtime.Cgroups;
+using Stasis.Server.Runtime.Freezing;
+using Stasis.Server.Runtime.Gpu;
 
 namespace Stasis.Server.Runtime.Process;
 
 /// <summary>
 /// Runs each instance as a local process tree: in a network namespace of its own (so every instance
 /// can listen on the port its function insists on), in cgroups that carry its CPU and memory limits,
-/// with its output in its log file. Whatever of that the host does not allow is left out, once, with
-/// a log line; <see cref="Describe"/> tells what is in use.
+/// with its output in its log file, frozen and thawed by the best freezer the host has. Whatever of
+/// that the host does not allow is left out, once, with a log line; <see cref="Describe"/> tells what
+/// is in use.
 /// </summary>
 public sealed partial class ProcessRuntime : IInstanceRuntime
 {
@@ -20,17 +24,32 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     private readonly Lazy<HostSetup> _host;
     private readonly Lazy<string?> _setsid = new(() => HostTools.Find("setsid"));
 
+    // Group names of the instances this runtime runs, which orphan recovery must never take for orphans.
+    private readonly ConcurrentDictionary<string, byte> _live = new(StringComparer.Ordinal);
+
     public ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time)
-        : this(logger, time, cgroups: null, networkIsolation: true)
+        : this(logger, time, new ProcessRuntimeOptions())
+    {
+    }
+
+    public ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time, ProcessRuntimeOptions options)
+        : this(logger, time, options, new HostOverrides())
     {
     }
 
     /// <summary>For tests: a given cgroup host, and network isolation switched off.</summary>
     internal ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time, CgroupHost? cgroups, bool networkIsolation)
+        : this(logger, time, new ProcessRuntimeOptions(), new HostOverrides { Cgroups = cgroups, NetworkIsolation = networkIsolation })
     {
+    }
+
+    /// <summary>For tests: whatever <paramref name="overrides"/> gives instead of what would be detected.</summary>
+    internal ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time, ProcessRuntimeOptions options, HostOverrides overrides)
+    {
+        options.Validate();
         _logger = logger;
         _time = time;
-        _host = new(() => Detect(logger, cgroups, networkIsolation));
+        _host = new(() => Detect(logger, options, overrides));
     }
 
     public string Name => "process";
@@ -41,13 +60,23 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     /// <summary>Whether instances get network namespaces of their own (probed on first use).</summary>
     public bool NetworkIsolated => _host.Value.Isolation.Enabled;
 
+    /// <summary>How instances are frozen here (chosen on first use).</summary>
+    internal FreezerKind Freezer => _host.Value.Freezer.Kind;
+
+    internal GpuTools Gpu => _host.Value.Gpu;
+
     public IReadOnlyDictionary<string, string> Describe()
     {
-        var description = new Dictionary<string, string> { ["isolation"] = _host.Value.Isolation.Description };
+        var host = _host.Value;
+        var description = new Dictionary<string, string> { ["isolation"] = host.Isolation.Description };
         foreach (var (key, value) in Cgroups.Describe())
         {
             description[key] = value;
         }
+
+        description["scope"] = Cgroups.Scope;
+        description["freezer"] = host.Freezer.Kind.Name();
+        description["gpu"] = host.Gpu.Describe();
 
         if (!NetworkIsolated)
         {
@@ -59,7 +88,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
 
     public async Task<IRuntimeInstance> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken)
     {
-        var (isolation, cgroups) = _host.Value;
+        var (isolation, cgroups, freezer, gpu) = _host.Value;
         // Without a namespace of its own an instance cannot have the port its function names: two of
         // them would collide. It gets a free one instead, which FC-style servers read from the environment.
         var port = isolation.Enabled ? launch.Port : FreePort();
@@ -67,7 +96,10 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         LaunchValidation.Validate(launch, environment);
 
         var output = OutputCapture.Open(launch, _time, _logger);
-        var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes);
+        var name = CgroupHost.SafeName(launch.InstanceId);
+        _live[name] = 0;
+        var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes, v1Freezer: freezer.Kind == FreezerKind.CgroupV1);
+        var lease = AssignGpu(launch, gpu, environment);
         var start = LaunchCommand.Build(launch, environment, isolation, groups, _setsid.Value);
         System.Diagnostics.Process process;
         try
@@ -79,12 +111,19 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         {
             await output.DisposeAsync().ConfigureAwait(false);
             await groups.RemoveAsync(_time, _logger).ConfigureAwait(false);
+            ReleaseGpu(gpu, lease);
+            _live.TryRemove(name, out _);
             throw new InstanceStartException($"Could not start '{launch.Argv[0]}' for function '{launch.FunctionName}': {e.Message}", null, e);
         }
 
         process.StandardInput.Close();
         output.Start(process.StandardOutput.BaseStream, process.StandardError.BaseStream);
-        var instance = new ProcessInstance(launch, process, port, output, groups, isolation, _setsid.Value is not null, _time, _logger);
+        var freezing = new InstanceFreezing(freezer, lease, lease is null ? null : gpu.Checkpoint, released =>
+        {
+            _live.TryRemove(name, out _);
+            ReleaseGpu(gpu, lease);
+        });
+        var instance = new ProcessInstance(launch, process, port, output, groups, isolation, _setsid.Value is not null, freezing, _time, _logger);
         ProcessRuntimeLog.Spawned(_logger, launch.InstanceId, process.Id, port);
 
         Readiness readiness;
@@ -117,17 +156,42 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
             instance.OutputExcerpt(20));
     }
 
-    private static HostSetup Detect(ILogger logger, CgroupHost? cgroups, bool networkIsolation)
+    private static HostSetup Detect(ILogger logger, ProcessRuntimeOptions options, HostOverrides overrides)
     {
-        var isolation = networkIsolation ? NetworkIsolation.Probe() : NetworkIsolation.Disabled("switched off");
-        var host = new HostSetup(isolation, cgroups ?? CgroupHost.Detect(logger));
-        ProcessRuntimeLog.Detected(logger, isolation.Description, host.Cgroups.Describe()["cgroups"]);
+        var isolation = overrides.NetworkIsolation ? NetworkIsolation.Probe() : NetworkIsolation.Disabled("switched off");
+        var cgroups = overrides.Cgroups ?? CgroupHost.Detect(logger, options.Scope);
+        ProcessRuntimeLog.Detected(logger, isolation.Description, cgroups.Describe()["cgroups"]);
         if (!isolation.Enabled)
         {
             ProcessRuntimeLog.NoIsolation(logger, isolation.Description);
         }
 
-        return host;
+        var freezer = FreezerChain.Choose(cgroups, overrides.Freezer, logger);
+        return new HostSetup(isolation, cgroups, freezer, overrides.Gpu ?? GpuTools.Detect(logger));
+    }
+
+    /// <summary>
+    /// Gives a GPU function a device of its own through CUDA_VISIBLE_DEVICES. PCI bus order makes CUDA
+    /// number the devices as nvidia-smi does; its default (fastest first) may not.
+    /// </summary>
+    private static GpuLease? AssignGpu(InstanceLaunch launch, GpuTools gpu, Dictionary<string, string> environment)
+    {
+        if (launch.GpuMemoryMb is not { } memoryMb || gpu.Devices.Assign(memoryMb) is not { } lease)
+        {
+            return null;
+        }
+
+        environment["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
+        environment["CUDA_VISIBLE_DEVICES"] = lease.Index.ToString(CultureInfo.InvariantCulture);
+        return lease;
+    }
+
+    private static void ReleaseGpu(GpuTools gpu, GpuLease? lease)
+    {
+        if (lease is not null)
+        {
+            gpu.Devices.Release(lease);
+        }
     }
 
     private static int FreePort()
@@ -137,5 +201,5 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
-    private sealed record HostSetup(NetworkIsolation Isolation, CgroupHost Cgroups);
+    private sealed record HostSetup(NetworkIsolation Isolation, CgroupHost Cgroups, IFreezer Freezer, GpuTools Gpu);
 }

@@ -33,4 +33,10 @@ internal static partial class ProcessRuntimeLog
 
     [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Instance {InstanceId}: the output callback threw")]
     public static partial void OutputCallbackFailed(ILogger logger, string instanceId, Exception exception);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "No cgroups: instances that a killed server left running cannot be found, nor stopped")]
+    public static partial void NoOrphanSearch(ILogger logger);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Stopped instance {InstanceId}, left running by a previous server of scope {Scope}")]
+    public static partial void OrphanStopped(ILogger logger, string instanceId, string scope);
 }
