@@ -8,17 +8,20 @@ namespace Stasis.Server.Metering;
 internal sealed class MeterJournal(Meter meter, MeterStore store)
 {
     private readonly Lock _writing = new();
+    private bool _recovered;
     // Whether meter_open may hold rows; while it is empty and nothing is open, a beat writes nothing.
     private bool _openRowsStored = true;
 
-    /// <summary>Closes what a previous server left open at its last heartbeat; run once, before any instance starts.</summary>
+    /// <summary>
+    /// Closes what a previous server left open at its last heartbeat, once: the heartbeat service calls it
+    /// before any instance starts, and the first write does it anyway (a beat replaces meter_open, so
+    /// writing before recovering would lose those rows). Later calls find nothing.
+    /// </summary>
     public IReadOnlyList<MeterInterval> Recover()
     {
         lock (_writing)
         {
-            var recovered = store.Recover();
-            _openRowsStored = false;
-            return recovered;
+            return RecoverLocked();
         }
     }
 
@@ -66,8 +69,21 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
         }
     }
 
+    private IReadOnlyList<MeterInterval> RecoverLocked()
+    {
+        if (_recovered)
+        {
+            return [];
+        }
+
+        var recovered = store.Recover();
+        (_recovered, _openRowsStored) = (true, false);
+        return recovered;
+    }
+
     private MeterBatch FlushLocked()
     {
+        RecoverLocked();
         var batch = meter.TakeBatch();
         if (batch.IsEmpty && !_openRowsStored)
         {

@@ -62,6 +62,21 @@ public sealed class MeterRecoveryTests : IDisposable
     }
 
     [Fact]
+    public void Flush_BeforeRecover_RecoversFirstSoNothingLeftOpenIsLost()
+    {
+        var (meter, journal) = Server();
+        meter.Started(A, T);
+        At(4);
+        journal.Flush();
+
+        var (_, next) = Server();
+        next.Flush(); // no Recover call: the first write recovers
+
+        Assert.Equal(TimeSpan.FromSeconds(4), Assert.Single(Store().Read(null, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)).Duration);
+        Assert.Empty(next.Recover());
+    }
+
+    [Fact]
     public void Flush_AfterEveryInstanceEnded_LeavesNothingOpen()
     {
         var (meter, journal) = Server();
