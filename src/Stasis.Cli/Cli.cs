@@ -54,6 +54,7 @@ internal static class Cli
             LogsCommand.Create(env, global),
             RemoveCommand.Create(env, global),
             StatusCommand.Create(env, global),
+            BillCommand.Create(env, global),
         };
         return root;
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
@@ -79,6 +80,32 @@ public sealed class StasisClient : IDisposable
     /// <summary>Live instances, or with <paramref name="all"/> also the stopped and failed ones the server still remembers.</summary>
     public Task<InstanceInfo[]> ListInstancesAsync(string name, bool all = false, CancellationToken cancellationToken = default) =>
         SendAsync<InstanceInfo[]>(HttpMethod.Get, $"{FunctionPath(name)}/instances?all={(all ? "true" : "false")}", null, cancellationToken);
+
+    /// <summary>
+    /// The bill of <paramref name="functionName"/> (every function when null) over [<paramref name="from"/>, <paramref name="to"/>);
+    /// the server takes the first billed instant for a missing <paramref name="from"/> and now for a missing <paramref name="to"/>.
+    /// </summary>
+    public Task<BillReport> GetBillAsync(string? functionName = null, DateTimeOffset? from = null, DateTimeOffset? to = null, CancellationToken cancellationToken = default)
+    {
+        var query = new List<string>(3);
+        if (!string.IsNullOrEmpty(functionName))
+        {
+            query.Add("function=" + Uri.EscapeDataString(functionName));
+        }
+
+        if (from is { } start)
+        {
+            query.Add("from=" + Uri.EscapeDataString(start.ToString("O", CultureInfo.InvariantCulture)));
+        }
+
+        if (to is { } end)
+        {
+            query.Add("to=" + Uri.EscapeDataString(end.ToString("O", CultureInfo.InvariantCulture)));
+        }
+
+        var path = query.Count == 0 ? "api/v1/bill" : "api/v1/bill?" + string.Join('&', query);
+        return SendAsync<BillReport>(HttpMethod.Get, path, null, cancellationToken);
+    }
 
     /// <summary>
     /// The function's log lines: the last <paramref name="tail"/> (server default when null), then, with

@@ -24,6 +24,7 @@ internal static class LocalServer
             DataDirectory = settings.DataDirectory,
             InstanceIdleTimeout = settings.IdleTimeout,
             MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
+            ConfigFile = settings.ConfigFile,
         };
 
         try
@@ -34,6 +35,10 @@ internal static class LocalServer
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
+        }
+        catch (StasisConfigException e)
+        {
+            throw new CliException($"the server did not start: {e.Message}", ExitCodes.Failure, e);
         }
         catch (IOException e) when (IsAddressInUse(e))
         {

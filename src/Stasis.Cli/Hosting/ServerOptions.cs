@@ -41,19 +41,27 @@ internal sealed class ServerOptions
         text => Sizes.TryParse(text, out var bytes) && bytes > 0,
         "a size like 32MB, 512KB or 1048576");
 
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
+        HelpName = "FILE",
+    };
+
     public void AddTo(Command command)
     {
         command.Add(Listen);
         command.Add(Data);
         command.Add(IdleTimeout);
         command.Add(MaxBody);
+        command.Add(Config);
     }
 
     public ServerSettings Read(ParseResult parse) => new(
         parse.GetValue(Listen) ?? ServerSettings.DefaultListen,
         parse.GetValue(Data) ?? ServerSettings.DefaultDataDirectory,
         Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
-        Sizes.TryParse(parse.GetValue(MaxBody), out var bytes) ? bytes : ServerSettings.DefaultMaxRequestBodyBytes);
+        Sizes.TryParse(parse.GetValue(MaxBody), out var bytes) ? bytes : ServerSettings.DefaultMaxRequestBodyBytes,
+        parse.GetValue(Config));
 
     private static Option<string> Validated(Option<string> option, Func<string?, bool> isValid, string expected)
     {

@@ -46,6 +46,13 @@ internal static class ServerComposition
             options.FreezeGrace));
         services.TryAddSingleton<IInstanceMeter>(NullMeter.Instance);
         services.AddSingleton<FunctionRegistry>();
+        services.AddSingleton<MeterStore>();
+        services.AddSingleton<Meter>();
+        services.AddSingleton<IInstanceMeter>(sp => sp.GetRequiredService<Meter>());
+        services.AddSingleton<MeterJournal>();
+        // Hosted services start in this order and stop in the reverse: the meter recovers before any
+        // instance starts, and writes its last heartbeat after every instance has ended.
+        services.AddHostedService<MeterHeartbeat>();
         services.AddHostedService<StasisLifecycle>();
     }
 
@@ -60,6 +67,7 @@ internal static class ServerComposition
         }));
         app.MapStatusApi();
         app.MapFunctionsApi();
+        app.MapBillApi();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));

@@ -31,13 +31,18 @@ public sealed class StasisServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Builds and starts a server. <paramref name="configureServices"/> may replace services (tests swap the runtime).</summary>
+    /// <summary>
+    /// Builds and starts a server. <paramref name="configureServices"/> may replace services (tests swap the runtime).
+    /// A config file that cannot be used throws <see cref="StasisConfigException"/> before anything starts.
+    /// </summary>
     public static async Task<StasisServer> StartAsync(
         StasisServerOptions options,
         Action<IServiceCollection>? configureServices = null,
         Action<ILoggingBuilder>? configureLogging = null,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options = ServerConfigFile.Apply(options);
         var endpoint = ParseListen(options.Listen);
         // The content root is the install directory, and configuration is not reloaded on change: the
         // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.

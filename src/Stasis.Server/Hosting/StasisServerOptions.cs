@@ -1,3 +1,5 @@
+using Stasis.Client.Model;
+
 namespace Stasis.Server.Hosting;
 
 /// <summary>Settings of one Stasis server process. Defaults are the embedded ones: loopback, SQLite under ./.stasis, local processes.</summary>
@@ -18,4 +20,13 @@ public sealed record StasisServerOptions
     public TimeSpan FreezeGrace { get; init; } = TimeSpan.Zero;
     /// <summary>Region reported to functions in x-fc-region and FC_REGION.</summary>
     public string Region { get; init; } = "local";
+    /// <summary>
+    /// A JSON config file (see docs/configuration.md); when set, its <c>prices</c> section is laid over
+    /// <see cref="Prices"/> at start-up, and a key it does not know or a negative price stops the start.
+    /// </summary>
+    public string? ConfigFile { get; init; }
+    /// <summary>Unit prices of the bill; defaults are FC's CU factors for a Tesla GPU instance.</summary>
+    public Prices Prices { get; init; } = new();
+    /// <summary>How often the meter persists its ledger; a killed server loses at most this much billed time.</summary>
+    public TimeSpan MeterHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -49,6 +49,40 @@ internal static class Migrations
         );
         ALTER TABLE instances ADD COLUMN kind TEXT NOT NULL DEFAULT 'OnDemand';
         """,
+
+        // 3: the meter's ledger. Closed intervals [start_us, end_us) per instance and billing state, and
+        // the open ones as of the last heartbeat (a restart closes those at heartbeat_us). Times are
+        // whole microseconds since the Unix epoch, UTC.
+        """
+        CREATE TABLE meter_intervals (
+            id             INTEGER PRIMARY KEY,
+            instance_id    TEXT NOT NULL,
+            function_name  TEXT NOT NULL,
+            kind           TEXT NOT NULL,
+            state          TEXT NOT NULL,
+            start_us       INTEGER NOT NULL,
+            end_us         INTEGER NOT NULL,
+            vcpu           REAL NOT NULL,
+            memory_gb      REAL NOT NULL,
+            gpu_memory_gb  REAL NOT NULL,
+            CHECK (end_us > start_us),
+            CHECK (state IN ('active', 'idle')),
+            CHECK (kind IN ('onDemand', 'provisioned'))
+        );
+        CREATE INDEX meter_intervals_by_function ON meter_intervals(function_name, end_us);
+        CREATE INDEX meter_intervals_by_end ON meter_intervals(end_us);
+        CREATE TABLE meter_open (
+            instance_id    TEXT PRIMARY KEY,
+            function_name  TEXT NOT NULL,
+            kind           TEXT NOT NULL,
+            state          TEXT NOT NULL,
+            start_us       INTEGER NOT NULL,
+            heartbeat_us   INTEGER NOT NULL,
+            vcpu           REAL NOT NULL,
+            memory_gb      REAL NOT NULL,
+            gpu_memory_gb  REAL NOT NULL
+        );
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -1,0 +1,109 @@
+namespace Stasis.Server.Metering;
+
+/// <summary>
+/// Moves the meter's ledger into the store. One writer at a time: the heartbeat, a bill being read
+/// and shutdown all go through <see cref="Flush"/>, so the store plus the meter's open intervals is
+/// always one consistent picture: nothing in both, nothing in neither.
+/// </summary>
+internal sealed class MeterJournal(Meter meter, MeterStore store)
+{
+    private readonly Lock _writing = new();
+    private bool _recovered;
+    // Whether meter_open may hold rows; while it is empty and nothing is open, a beat writes nothing.
+    private bool _openRowsStored = true;
+
+    /// <summary>
+    /// Closes what a previous server left open at its last heartbeat, once: the heartbeat service calls it
+    /// before any instance starts, and the first write does it anyway (a beat replaces meter_open, so
+    /// writing before recovering would lose those rows). Later calls find nothing.
+    /// </summary>
+    public IReadOnlyList<MeterInterval> Recover()
+    {
+        lock (_writing)
+        {
+            return RecoverLocked();
+        }
+    }
+
+    /// <summary>One heartbeat: the closed intervals since the last one and the open ones, in one transaction.</summary>
+    public MeterBatch Flush()
+    {
+        lock (_writing)
+        {
+            return FlushLocked();
+        }
+    }
+
+    /// <summary>
+    /// The intervals of <paramref name="function"/> (all functions when null) that overlap [from, to),
+    /// the open ones closed at now; <paramref name="to"/> defaults to now. Unclipped: the bill clips.
+    /// </summary>
+    public MeterReading Read(string? function, DateTimeOffset from, DateTimeOffset? to)
+    {
+        lock (_writing)
+        {
+            var batch = FlushLocked();
+            var now = batch.Heartbeat;
+            var end = to ?? now;
+            var intervals = store.Read(function, from, end);
+            foreach (var open in batch.Open)
+            {
+                if ((function is null || open.Instance.FunctionName == function)
+                    && open.CloseAt(now) is { } interval && interval.End > from && interval.Start < end)
+                {
+                    intervals.Add(interval);
+                }
+            }
+
+            return new MeterReading(intervals, now);
+        }
+    }
+
+    /// <summary>Whether <paramref name="function"/> has anything to bill, stored or open.</summary>
+    public bool Knows(string function)
+    {
+        lock (_writing)
+        {
+            var batch = FlushLocked(); // intervals closed since the last beat count too
+            return batch.Open.Any(o => o.Instance.FunctionName == function) || store.HasFunction(function);
+        }
+    }
+
+    private IReadOnlyList<MeterInterval> RecoverLocked()
+    {
+        if (_recovered)
+        {
+            return [];
+        }
+
+        var recovered = store.Recover();
+        (_recovered, _openRowsStored) = (true, false);
+        return recovered;
+    }
+
+    private MeterBatch FlushLocked()
+    {
+        RecoverLocked();
+        var batch = meter.TakeBatch();
+        if (batch.IsEmpty && !_openRowsStored)
+        {
+            return batch;
+        }
+
+        try
+        {
+            store.Write(batch);
+        }
+        catch
+        {
+            meter.Requeue(batch);
+            throw;
+        }
+
+        _openRowsStored = batch.Open.Count > 0;
+        return batch;
+    }
+}
+
+/// <summary>What <see cref="MeterJournal.Read"/> found, and the instant it stands for.</summary>
+internal sealed record MeterReading(List<MeterInterval> Intervals, DateTimeOffset Now);

@@ -1,0 +1,91 @@
+using Stasis.Client.Model;
+using Stasis.Server.Hosting;
+using Stasis.Tests.TestKit;
+
+namespace Stasis.Tests.Hosting;
+
+public sealed class ServerConfigFileTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Apply_NoConfigFile_KeepsTheDefaultPrices()
+    {
+        var prices = ServerConfigFile.Apply(new StasisServerOptions()).Prices;
+
+        Assert.Equal(
+            (0.00002m, 2.1m, 0.5m, 1m, 0m, 0.15m, 0.15m),
+            (prices.CuPriceUsd, prices.GpuActiveCuPerGbSecond, prices.GpuIdleCuPerGbSecond, prices.VcpuActiveCuPerSecond,
+             prices.VcpuIdleCuPerSecond, prices.MemoryActiveCuPerGbSecond, prices.MemoryIdleCuPerGbSecond));
+    }
+
+    [Fact]
+    public void Apply_PricesSection_OverridesOnlyTheKeysItNames()
+    {
+        var path = Write("""
+            // idle GPU cheaper than FC's default
+            { "prices": { "gpuIdleCuPerGbSecond": 0.4, "cuPriceUsd": 0.00001, } }
+            """);
+
+        var prices = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path }).Prices;
+
+        Assert.Equal(new Prices { GpuIdleCuPerGbSecond = 0.4m, CuPriceUsd = 0.00001m }, prices);
+    }
+
+    [Theory]
+    [InlineData("""{ "prices": { "gpuIdlePrice": 0.4 } }""", "prices.gpuIdlePrice")]
+    [InlineData("""{ "price": { } }""", "'price'")]
+    [InlineData("""{ "prices": { "vcpuActiveCuPerSecond": -1 } }""", "prices.vcpuActiveCuPerSecond is -1")]
+    [InlineData("""{ "prices": { "memoryIdleCuPerGbSecond": "0.1" } }""", "prices.memoryIdleCuPerGbSecond must be a number")]
+    [InlineData("""{ "prices": 3 }""", "'prices' must be an object")]
+    [InlineData("""[1, 2]""", "must be a JSON object")]
+    [InlineData("""{ "prices": { "cuPriceUsd": } }""", "not valid JSON")]
+    public void Apply_BadConfig_RefusesToStartNamingTheKey(string json, string expected)
+    {
+        var path = Write(json);
+
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_MissingFile_SaysWhichFile()
+    {
+        var path = Path.Combine(_dir.Path, "nope.json");
+
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path }));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_NegativePriceInOptions_IsRefusedToo()
+    {
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions { Prices = new Prices { GpuIdleCuPerGbSecond = -0.5m } }));
+
+        Assert.Contains("prices.gpuIdleCuPerGbSecond is -0.5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_UnknownKey_ServerDoesNotStart()
+    {
+        var path = Write("""{ "prices": { "gpuPrice": 1 } }""");
+
+        var error = await Assert.ThrowsAsync<StasisConfigException>(() => StasisServer.StartAsync(
+            new StasisServerOptions { Listen = "127.0.0.1:0", DataDirectory = Path.Combine(_dir.Path, "data"), ConfigFile = path }));
+
+        Assert.Contains("prices.gpuPrice", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data")), "nothing started, not even the store");
+    }
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir.Path, "stasis.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+}
