@@ -25,15 +25,17 @@ internal sealed class FunctionRegistry
     private readonly ConcurrentDictionary<string, FunctionDispatcher> _dispatchers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
     private readonly FunctionStore _store;
+    private readonly ProvisionStore _provisions;
     private readonly InstanceStore _instances;
     private readonly FunctionLogBook _logs;
     private readonly DispatcherContext _context;
     private readonly TimeProvider _time;
     private readonly ILogger<FunctionRegistry> _logger;
 
-    public FunctionRegistry(FunctionStore store, InstanceStore instances, FunctionLogBook logs, DispatcherContext context, TimeProvider time, ILogger<FunctionRegistry> logger)
+    public FunctionRegistry(FunctionStore store, ProvisionStore provisions, InstanceStore instances, FunctionLogBook logs, DispatcherContext context, TimeProvider time, ILogger<FunctionRegistry> logger)
     {
         _store = store;
+        _provisions = provisions;
         _instances = instances;
         _logs = logs;
         _context = context;
@@ -54,6 +56,44 @@ internal sealed class FunctionRegistry
         {
             _dispatchers[record.Spec.FunctionName] = new FunctionDispatcher(record, _context);
         }
+
+        // Provisioned targets come back with the server.
+        foreach (var provision in _provisions.List())
+        {
+            if (_dispatchers.TryGetValue(provision.FunctionName, out var dispatcher))
+            {
+                dispatcher.SetProvision(provision.DefaultTarget, ProvisionRules.IdleMode(provision, dispatcher.Record.Spec));
+            }
+        }
+    }
+
+    public ProvisionRecord? GetProvision(string name) => _provisions.Get(name, ProvisionRules.Latest);
+
+    public IReadOnlyList<ProvisionRecord> ListProvisions() => _provisions.List();
+
+    /// <summary>Stores a provision config and applies it: instances start or drain, idle mode switches.</summary>
+    public async Task<ProvisionRecord> PutProvisionAsync(string name, string qualifier, ProvisionConfigInput input, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ApplyProvision(name, qualifier, input);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private ProvisionRecord ApplyProvision(string name, string qualifier, ProvisionConfigInput input)
+    {
+        var dispatcher = _dispatchers[name];
+        var record = ProvisionRules.Apply(_provisions.Get(name, qualifier), name, qualifier, input, _time.GetUtcNow());
+        _provisions.Upsert(record);
+        var idleMode = ProvisionRules.IdleMode(record, dispatcher.Record.Spec);
+        dispatcher.SetProvision(record.DefaultTarget, idleMode);
+        _logs.Write(name, $"Provision config: target {record.DefaultTarget}, idle mode {(idleMode ? "on" : "off")}");
+        return record;
     }
 
     public bool TryGetDispatcher(string name, out FunctionDispatcher dispatcher) => _dispatchers.TryGetValue(name, out dispatcher!);
@@ -72,6 +112,7 @@ internal sealed class FunctionRegistry
                 var created = new FunctionRecord(spec, 1, now, now);
                 _store.Upsert(created);
                 _dispatchers[spec.FunctionName] = new FunctionDispatcher(created, _context);
+                ApplySpecProvision(spec);
                 return (created, DeployOutcome.Created);
             }
 
@@ -92,6 +133,7 @@ internal sealed class FunctionRegistry
             }
 
             _logs.Write(spec.FunctionName, $"Function updated to version {updated.Version}; rolling its instances");
+            ApplySpecProvision(spec);
             return (updated, DeployOutcome.Updated);
         }
         finally
@@ -107,6 +149,7 @@ internal sealed class FunctionRegistry
         try
         {
             var existed = _store.Delete(name);
+            _provisions.Delete(name);
             if (_dispatchers.TryRemove(name, out var dispatcher))
             {
                 await dispatcher.CloseAsync("was removed", drainTimeout).ConfigureAwait(false);
@@ -137,6 +180,15 @@ internal sealed class FunctionRegistry
 
     public Task CloseAllAsync(TimeSpan drainTimeout) =>
         Task.WhenAll(_dispatchers.Values.Select(d => d.CloseAsync("is stopping with the server", drainTimeout)));
+
+    /// <summary>s.yaml's provisionConfig (already validated) is applied with the deploy.</summary>
+    private void ApplySpecProvision(FunctionSpec spec)
+    {
+        if (spec.ProvisionConfig is { } json)
+        {
+            ApplyProvision(spec.FunctionName, ProvisionRules.Latest, ProvisionConfigJson.Read(json));
+        }
+    }
 
     private static bool SameSpec(FunctionSpec a, FunctionSpec b) =>
         JsonSerializer.Serialize(a, JsonDefaults.Options) == JsonSerializer.Serialize(b, JsonDefaults.Options);

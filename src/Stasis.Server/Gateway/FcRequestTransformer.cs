@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Stasis.Server.Scheduling;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -32,7 +35,18 @@ internal sealed class FcRequestTransformer : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
-        httpContext.Response.Headers["x-fc-request-id"] = httpContext.Features.GetRequiredFeature<GatewayCall>().RequestId;
+        var call = httpContext.Features.GetRequiredFeature<GatewayCall>();
+        var headers = httpContext.Response.Headers;
+        headers["x-fc-request-id"] = call.RequestId;
+        // What this request is billed (active time on its instance, from taking the slot, thaw included,
+        // to the function's answer) and how it found the instance.
+        headers["x-stasis-billed-active-ms"] = ((long)Math.Ceiling(Stopwatch.GetElapsedTime(call.Lease.TakenAt).TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        headers["x-stasis-instance-state"] = call.Lease.Arrival switch
+        {
+            Arrival.Thawed => "thawed",
+            Arrival.Cold => "cold",
+            _ => "warm",
+        };
         return result;
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Stasis.Server.Functions;
 using Stasis.Server.Hosting;
 using Stasis.Server.Instances;
+using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -56,28 +57,36 @@ internal static class GatewayEndpoint
 
         var started = Stopwatch.GetTimestamp();
         var forwarder = services.GetRequiredService<IHttpForwarder>();
-        if (!dispatcher.TryAcquire(out var lease))
+        Lease? lease = null;
+        for (var attempt = 1; lease is null; attempt++)
         {
-            // No free slot: wait, for a cold start (bounded like the initializer) and then the function's timeout.
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-            wait.CancelAfter(route.WaitTimeout);
+            lease = await AcquireAsync(context, dispatcher, route, name, requestId).ConfigureAwait(false);
+            if (lease is null)
+            {
+                return; // answered already, or the client left
+            }
+
             try
             {
-                lease = await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
+                // A frozen instance is thawed here, before anything is sent to it.
+                await lease.PrepareAsync(context.RequestAborted).ConfigureAwait(false);
             }
-            catch (DispatchException e)
+            catch (InstanceFreezeException e) when (attempt < 3)
             {
-                await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
+                // Nothing reached that instance: the request goes to another one.
+                log.Write(name, $"FC Invoke Reroute RequestId: {requestId}: {e.Message}");
+                lease.Dispose();
+                lease = null;
+            }
+            catch (Exception e) when (e is InstanceFreezeException or OperationCanceledException)
+            {
+                lease.Dispose();
+                if (e is InstanceFreezeException)
+                {
+                    await GatewayErrors.WriteAsync(context, 503, "InstanceUnavailable", e.Message, requestId).ConfigureAwait(false);
+                }
+
                 return;
-            }
-            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
-            {
-                await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {route.WaitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                return; // the client went away while queued: its place is freed, nothing to answer
             }
         }
 
@@ -86,6 +95,37 @@ internal static class GatewayEndpoint
         {
             await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A slot at once if one is free, else a wait bounded by the route's wait timeout; null when an error was answered.</summary>
+    private static async Task<Lease?> AcquireAsync(HttpContext context, FunctionDispatcher dispatcher, GatewayRoute route, string name, string requestId)
+    {
+        if (dispatcher.TryAcquire(out var lease))
+        {
+            return lease;
+        }
+
+        // No free slot: wait, for a cold start (bounded like the initializer) and then the function's timeout.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        wait.CancelAfter(route.WaitTimeout);
+        try
+        {
+            return await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (DispatchException e)
+        {
+            await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {route.WaitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the client went away while queued: its place is freed, nothing to answer
+        }
+
+        return null;
     }
 
     /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed.</summary>
@@ -109,7 +149,7 @@ internal static class GatewayEndpoint
         var timeout = route.ExecutionTimeout;
         var instanceId = lease.Instance.Id;
         log.Write(name, $"FC Invoke Start RequestId: {requestId}");
-        context.Features.Set(new GatewayCall(requestId, route, "/" + path));
+        context.Features.Set(new GatewayCall(requestId, route, "/" + path, lease));
         using var deadline = new CancellationTokenSource(timeout);
         var error = await forwarder.SendAsync(context, lease.Instance.DestinationPrefix, lease.Handle.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
 

@@ -27,6 +27,7 @@ internal static class ServerComposition
         services.AddHttpForwarder();
         services.AddSingleton(_ => new StasisDb(options.DataDirectory));
         services.AddSingleton<FunctionStore>();
+        services.AddSingleton<ProvisionStore>();
         services.AddSingleton<InstanceStore>();
         services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
@@ -44,7 +45,6 @@ internal static class ServerComposition
             options.Region,
             sp.GetRequiredService<IInstanceMeter>(),
             options.FreezeGrace));
-        services.TryAddSingleton<IInstanceMeter>(NullMeter.Instance);
         services.AddSingleton<FunctionRegistry>();
         services.AddSingleton<MeterStore>();
         services.AddSingleton<Meter>();
@@ -67,6 +67,7 @@ internal static class ServerComposition
         }));
         app.MapStatusApi();
         app.MapFunctionsApi();
+        app.MapProvisionApi();
         app.MapBillApi();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",

@@ -9,17 +9,23 @@ namespace Stasis.Server.Hosting;
 /// Loads the functions at start-up, runs the idle reaper, and at shutdown drains in-flight
 /// requests and stops every instance this server started.
 /// </summary>
-internal sealed class StasisLifecycle(FunctionRegistry registry, FunctionLogBook logs, StasisServerOptions options, TimeProvider time, ILogger<StasisLifecycle> logger) : IHostedService
+internal sealed class StasisLifecycle(FunctionRegistry registry, Runtime.IInstanceRuntime runtime, FunctionLogBook logs, StasisServerOptions options, TimeProvider time, ILogger<StasisLifecycle> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _reaper = Task.CompletedTask;
     private int _stopped;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // A previous server killed with -9 may have left instances running: stop them before anything starts.
+        var orphans = await runtime.StopOrphansAsync(cancellationToken).ConfigureAwait(false);
+        if (orphans.Count > 0)
+        {
+            logger.LogWarning("stopped {Count} instances a previous server left running: {Ids}", orphans.Count, string.Join(", ", orphans));
+        }
+
         registry.Load();
         _reaper = ReapAsync(_stopping.Token);
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

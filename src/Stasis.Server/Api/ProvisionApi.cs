@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Stasis.Client.Model;
+using Stasis.Server.Functions;
+using Stasis.Server.Scheduling;
+
+namespace Stasis.Server.Api;
+
+/// <summary>FC's ProvisionConfig: put, get, list and remove, per function and qualifier (LATEST).</summary>
+internal static class ProvisionApi
+{
+    public static void MapProvisionApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/provision", List);
+        var one = routes.MapGroup("/api/v1/functions/{name}/provision");
+        one.MapGet("", Get);
+        one.MapPut("", Put);
+        one.MapDelete("", Remove);
+    }
+
+    private static IResult List(FunctionRegistry registry) =>
+        Results.Json(registry.ListProvisions()
+            .Select(p => registry.TryGetDispatcher(p.FunctionName, out var d) ? Info(p, d) : null)
+            .Where(i => i is not null && (i.Target > 0 || i.Current > 0))
+            .ToList(), JsonDefaults.Options);
+
+    private static IResult Get(string name, string? qualifier, FunctionRegistry registry)
+    {
+        if (!registry.TryGetDispatcher(name, out var dispatcher))
+        {
+            return ApiErrors.FunctionNotFound(name);
+        }
+
+        if (QualifierError(qualifier) is { } error)
+        {
+            return error;
+        }
+
+        var record = registry.GetProvision(name) ?? ProvisionRules.Apply(null, name, ProvisionRules.Latest, new ProvisionConfigInput(), DateTimeOffset.UnixEpoch);
+        return Results.Json(Info(record, dispatcher), JsonDefaults.Options);
+    }
+
+    private static async Task<IResult> Put(string name, string? qualifier, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    {
+        if (!registry.TryGetDispatcher(name, out var dispatcher))
+        {
+            return ApiErrors.FunctionNotFound(name);
+        }
+
+        ProvisionConfigInput? input;
+        try
+        {
+            input = await JsonSerializer.DeserializeAsync<ProvisionConfigInput>(request.Body, ProvisionConfigJson.Strict, ct).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
+            return ApiErrors.Error(400, "InvalidJson", $"the body is not a valid provision config{where}: {e.Message.Split(" Path:")[0]}");
+        }
+
+        if (input is null)
+        {
+            return ApiErrors.Error(400, "EmptyBody", "send the provision config as a JSON object, e.g. {\"defaultTarget\": 1, \"alwaysAllocateCPU\": false}.");
+        }
+
+        var errors = ProvisionRules.Validate(input, qualifier ?? ProvisionRules.Latest);
+        if (errors.Count > 0)
+        {
+            var code = errors.Any(e => e.StartsWith("qualifier", StringComparison.Ordinal)) ? "QualifierNotFound" : "InvalidProvisionConfig";
+            return ApiErrors.Error(code == "QualifierNotFound" ? 404 : 400, code, string.Join(" ", errors), errors);
+        }
+
+        var record = await registry.PutProvisionAsync(name, ProvisionRules.Latest, input, ct).ConfigureAwait(false);
+        return Results.Json(Info(record, dispatcher), JsonDefaults.Options);
+    }
+
+    private static async Task<IResult> Remove(string name, string? qualifier, FunctionRegistry registry, CancellationToken ct)
+    {
+        if (!registry.TryGetDispatcher(name, out var dispatcher))
+        {
+            return ApiErrors.FunctionNotFound(name);
+        }
+
+        if (QualifierError(qualifier) is { } error)
+        {
+            return error;
+        }
+
+        var record = await registry.PutProvisionAsync(name, ProvisionRules.Latest, new ProvisionConfigInput { DefaultTarget = 0 }, ct).ConfigureAwait(false);
+        return Results.Json(Info(record, dispatcher), JsonDefaults.Options);
+    }
+
+    private static IResult? QualifierError(string? qualifier) =>
+        qualifier is null || qualifier == ProvisionRules.Latest
+            ? null
+            : ApiErrors.Error(404, "QualifierNotFound", $"qualifier '{qualifier}' does not exist: Stasis functions have one qualifier, LATEST.");
+
+    private static ProvisionInfo Info(ProvisionRecord record, FunctionDispatcher dispatcher)
+    {
+        var state = dispatcher.ProvisionState();
+        return new ProvisionInfo
+        {
+            FunctionName = record.FunctionName,
+            Qualifier = record.Qualifier,
+            Resource = $"{record.FunctionName}#{record.Qualifier}",
+            Target = state.Target,
+            DefaultTarget = record.DefaultTarget,
+            Current = state.Current,
+            CurrentError = state.CurrentError,
+            AlwaysAllocateCPU = record.AlwaysAllocateCpu,
+            AlwaysAllocateGPU = record.AlwaysAllocateGpu,
+            IdleMode = state.IdleMode,
+            Frozen = state.Frozen,
+            ScheduledActions = record.ScheduledActions,
+            TargetTrackingPolicies = record.TargetTrackingPolicies,
+        };
+    }
+}
