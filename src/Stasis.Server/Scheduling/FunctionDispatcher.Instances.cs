@@ -312,12 +312,12 @@ internal sealed partial class FunctionDispatcher
         List<(Instance, FunctionRecord)>? starts = null;
         lock (_gate)
         {
-            if (instance.State is InstanceState.Draining or InstanceState.Stopped)
+            // Stopped by us, or already taken out of the pool (a failed thaw): nothing more to do.
+            if (instance.State is InstanceState.Draining or InstanceState.Stopped || !_instances.Remove(instance))
             {
                 return;
             }
 
-            _instances.Remove(instance);
             instance.State = InstanceState.Failed;
             instance.Error = $"{exit.Reason} while serving";
             instance.StoppedAt = _ctx.Time.GetUtcNow();
