@@ -16,6 +16,7 @@ internal static class ServerCommand
         {
             await using var server = await LocalServer.StartAsync(options.Read(parse), ct).ConfigureAwait(false);
             ctx.Out.WriteLine($"Stasis listening on {server.Address} (data: {server.DataDirectory})");
+            ctx.Out.WriteLine(server.RuntimeSummary);
             // The host handles Ctrl-C/SIGTERM itself: it stops taking requests, drains, stops the instances, then this returns.
             await server.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return ExitCodes.Success;

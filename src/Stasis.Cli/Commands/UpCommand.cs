@@ -19,6 +19,7 @@ internal static class UpCommand
         {
             await using var server = await LocalServer.StartAsync(options.Read(parse), ct).ConfigureAwait(false);
             ctx.Out.WriteLine($"Stasis listening on {server.Address} (data: {server.DataDirectory})");
+            ctx.Out.WriteLine(server.RuntimeSummary);
             ctx.UseClient(new StasisClient(new Uri(server.Address)));
 
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);

@@ -8,6 +8,9 @@ internal interface IRunningServer : IAsyncDisposable
 
     string DataDirectory { get; }
 
+    /// <summary>One line on what the runtime uses on this host (isolation, cgroups, freezer, GPU).</summary>
+    string RuntimeSummary { get; }
+
     /// <summary>Fires when shutdown begins (Ctrl-C, SIGTERM), before draining.</summary>
     CancellationToken Stopping { get; }
 

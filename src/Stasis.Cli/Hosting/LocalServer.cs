@@ -23,6 +23,7 @@ internal static class LocalServer
             Listen = settings.Listen,
             DataDirectory = settings.DataDirectory,
             InstanceIdleTimeout = settings.IdleTimeout,
+            FreezeGrace = settings.FreezeGrace,
             MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
             ConfigFile = settings.ConfigFile,
         };
@@ -69,6 +70,15 @@ internal static class LocalServer
         public string Address => server.Address.ToString().TrimEnd('/');
 
         public string DataDirectory => Path.GetFullPath(server.Options.DataDirectory);
+
+        public string RuntimeSummary
+        {
+            get
+            {
+                var runtime = server.Services.GetRequiredService<Stasis.Server.Runtime.IInstanceRuntime>();
+                return $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
+            }
+        }
 
         public CancellationToken Stopping => server.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 

@@ -31,6 +31,16 @@ internal sealed class ServerOptions
         text => Durations.TryParse(text, out _),
         "a duration like 300ms, 30s, 5m or 1h");
 
+    public Option<string> FreezeGrace { get; } = Validated(
+        new Option<string>("--freeze-grace")
+        {
+            Description = "Idle mode: how long a provisioned instance with no request stays warm before it is frozen (0, 100ms, 2s)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "0",
+        },
+        text => text == "0" || Durations.TryParse(text, out _),
+        "0 or a duration like 100ms or 2s");
+
     public Option<string> MaxBody { get; } = Validated(
         new Option<string>("--max-body")
         {
@@ -52,6 +62,7 @@ internal sealed class ServerOptions
         command.Add(Listen);
         command.Add(Data);
         command.Add(IdleTimeout);
+        command.Add(FreezeGrace);
         command.Add(MaxBody);
         command.Add(Config);
     }
@@ -61,7 +72,8 @@ internal sealed class ServerOptions
         parse.GetValue(Data) ?? ServerSettings.DefaultDataDirectory,
         Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
         Sizes.TryParse(parse.GetValue(MaxBody), out var bytes) ? bytes : ServerSettings.DefaultMaxRequestBodyBytes,
-        parse.GetValue(Config));
+        parse.GetValue(Config),
+        parse.GetValue(FreezeGrace) is { } grace && grace != "0" && Durations.TryParse(grace, out var g) ? g : TimeSpan.Zero);
 
     private static Option<string> Validated(Option<string> option, Func<string?, bool> isValid, string expected)
     {

@@ -44,6 +44,10 @@ public sealed class StasisServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options = ServerConfigFile.Apply(options);
         var endpoint = ParseListen(options.Listen);
+        if (File.Exists(options.DataDirectory))
+        {
+            throw new ArgumentException($"--data '{options.DataDirectory}' is a file; give a directory (it is created if missing).");
+        }
         // The content root is the install directory, and configuration is not reloaded on change: the
         // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
