@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Stasis.Client.Model;
 
 namespace Stasis.FunctionalTests.Cli;
@@ -22,6 +23,10 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
         return name;
     }
 
+    /// <summary>The value of a key/value view's line, e.g. <c>current  2</c>.</summary>
+    private static string Property(string output, string key) =>
+        Regex.Match(output, $@"^{Regex.Escape(key)}  +(\S.*?)\s*$", RegexOptions.Multiline).Groups[1].Value;
+
     private string File(string name, string text)
     {
         var path = Path.Combine(_directory, name);
@@ -42,8 +47,8 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
 
         Assert.True(put.Exit == 0, put.Err);
         Assert.Contains("current", put.Out, StringComparison.Ordinal);
-        var current = put.Out.Split('\n').Single(l => l.StartsWith("current ", StringComparison.Ordinal));
-        Assert.Equal(["current", "2"], current.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("2", Property(put.Out, "current"));
+        Assert.Equal("0", Property(put.Out, "frozen"));
 
         Assert.Equal(0, list.Exit);
         Assert.Contains("ALWAYS ALLOCATE CPU", list.Out, StringComparison.Ordinal);
@@ -104,7 +109,8 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
         var remove = await server.RunAsync("provision", "remove", name, "--no-wait");
 
         Assert.Equal(0, fresh.Exit);
-        Assert.Equal(["target", "0"], fresh.Out.Split('\n').Single(l => l.StartsWith("target ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("0", Property(fresh.Out, "target"));
+        Assert.Equal("-", Property(fresh.Out, "current error"));
         Assert.Equal(0, put.Exit);
         Assert.Equal("", put.Err);
         Assert.Equal(1, JsonSerializer.Deserialize<ProvisionInfo>(put.Out, JsonDefaults.Options)!.Target);
