@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Stasis.Cli.Commands;
 
 namespace Stasis.Cli;
@@ -23,8 +24,7 @@ internal static class Cli
                 env.Error.WriteLine($"error: {error.Message}");
             }
 
-            var command = parse.CommandResult.Command;
-            env.Error.WriteLine($"run '{(command == root ? "stasis" : $"stasis {command.Name}")} --help' for usage");
+            env.Error.WriteLine($"run '{CommandPath(parse.CommandResult)} --help' for usage");
             return ExitCodes.Usage;
         }
 
@@ -36,6 +36,19 @@ internal static class Cli
             ProcessTerminationTimeout = env.HandleSignals && !hostsServer ? TimeSpan.FromSeconds(2) : null,
         };
         return await parse.InvokeAsync(config, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>e.g. <c>stasis provision put</c> for a subcommand.</summary>
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? at = result; at is CommandResult c; at = c.Parent)
+        {
+            names.Add(c.Parent is null ? "stasis" : c.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     public static RootCommand BuildRoot(CliEnvironment env, GlobalOptions global)
@@ -55,6 +68,7 @@ internal static class Cli
             RemoveCommand.Create(env, global),
             StatusCommand.Create(env, global),
             BillCommand.Create(env, global),
+            ProvisionCommand.Create(env, global),
         };
         return root;
     }

@@ -82,6 +82,28 @@ public sealed class StasisClient : IDisposable
         SendAsync<InstanceInfo[]>(HttpMethod.Get, $"{FunctionPath(name)}/instances?all={(all ? "true" : "false")}", null, cancellationToken);
 
     /// <summary>
+    /// Sets a function's provision config (FC's PutProvisionConfig); fields left null in <paramref name="config"/> keep their value.
+    /// The answer's <see cref="ProvisionInfo.Current"/> is what is ready now, not what will be.
+    /// </summary>
+    public Task<ProvisionInfo> PutProvisionAsync(string name, ProvisionConfigInput config, string qualifier = "LATEST", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return SendAsync<ProvisionInfo>(HttpMethod.Put, ProvisionPath(name, qualifier), JsonContent(config), cancellationToken);
+    }
+
+    /// <summary>A function's provision config and status; a function never provisioned answers target 0.</summary>
+    public Task<ProvisionInfo> GetProvisionAsync(string name, string qualifier = "LATEST", CancellationToken cancellationToken = default) =>
+        SendAsync<ProvisionInfo>(HttpMethod.Get, ProvisionPath(name, qualifier), null, cancellationToken);
+
+    /// <summary>Every function with a provision target or provisioned instances still running.</summary>
+    public Task<ProvisionInfo[]> ListProvisionsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ProvisionInfo[]>(HttpMethod.Get, "api/v1/provision", null, cancellationToken);
+
+    /// <summary>Sets the target to 0 (FC's DeleteProvisionConfig); provisioned instances drain after the answer.</summary>
+    public Task<ProvisionInfo> RemoveProvisionAsync(string name, string qualifier = "LATEST", CancellationToken cancellationToken = default) =>
+        SendAsync<ProvisionInfo>(HttpMethod.Delete, ProvisionPath(name, qualifier), null, cancellationToken);
+
+    /// <summary>
     /// The bill of <paramref name="functionName"/> (every function when null) over [<paramref name="from"/>, <paramref name="to"/>);
     /// the server takes the first billed instant for a missing <paramref name="from"/> and now for a missing <paramref name="to"/>.
     /// </summary>
@@ -203,6 +225,12 @@ public sealed class StasisClient : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         return $"api/v1/functions/{Uri.EscapeDataString(name)}";
+    }
+
+    private static string ProvisionPath(string name, string qualifier)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(qualifier);
+        return $"{FunctionPath(name)}/provision?qualifier={Uri.EscapeDataString(qualifier)}";
     }
 
     private static ByteArrayContent JsonContent<T>(T value)
