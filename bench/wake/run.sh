@@ -170,7 +170,9 @@ if ! wait_http "$api/status" 120 "$server_pid"; then
   kill -0 "$server_pid" 2>/dev/null || die "the Stasis server exited before answering on $api/status"
   die "the Stasis server did not answer on $api/status within 120 s"
 fi
-freezer="$(curl -s --max-time 5 "$api/status" | jq -c '.runtime.freeze // .runtime // null' 2>/dev/null || echo null)"
+status_json="$(curl -s --max-time 5 "$api/status" || true)"
+freezer="$(jq -r '.runtimeDetails.freezer // "unknown"' <<<"$status_json" 2>/dev/null || echo unknown)"
+cgroups="$(jq -r '.runtimeDetails.cgroups // "unknown"' <<<"$status_json" 2>/dev/null || echo unknown)"
 
 # ---------------------------------------------------------------------------------------------
 # Per sample: two functions, provisioned, interleaved invokes, CPU window
@@ -277,14 +279,14 @@ done
 # ---------------------------------------------------------------------------------------------
 # Table and JSON line
 
-g() { jq -r --arg k "$2" '.[$k] // "null" | tostring' <<<"${R[$1]:-{\}}"; }
+g() { jq -r --arg k "$2" 'if has($k) then .[$k] else null end | tostring' <<<"${R[$1]:-{\}}"; }
 verdict() { # $1 value, $2 limit (<=)
   [ "$1" = null ] && { echo "n/a"; return; }
   awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "ok" : "MISSED" }'
 }
 
 echo
-echo "Wake benchmark ($cpus CPUs, load before: $load_before; freezer: $freezer)"
+echo "Wake benchmark ($cpus CPUs, load before: $load_before; freezer: $freezer; cgroups: $cgroups)"
 echo "Latency: client-side, sequential, one connection per function; diff = idle - warm of the same pair."
 printf '%-6s %7s %7s %11s %11s %11s %11s %11s %11s %8s\n' sample status pairs "idle p50" "idle p99" "warm p50" "warm p99" "diff p50" "diff p99" thawed
 for key in $SAMPLES; do
@@ -316,11 +318,11 @@ for key in $SAMPLES; do
 done
 
 json="$(jq -cn --argjson count "$COUNT" --argjson onnx_count "$ONNX_COUNT" --argjson warmup "$WARMUP" \
-  --argjson cpus "$cpus" --argjson load_before "$load_before" --argjson freezer "$freezer" \
+  --argjson cpus "$cpus" --argjson load_before "$load_before" --arg freezer "$freezer" --arg cgroups "$cgroups" \
   --arg text_status "${STATUS[text]:-skipped}" --arg onnx_status "${STATUS[onnx]:-skipped}" \
   --argjson text "${R[text]:-null}" --argjson onnx "${R[onnx]:-null}" \
   '{bench: "wake", count: $count, onnx_count: $onnx_count, warmup: $warmup, cpus: $cpus, load_before: $load_before,
-    freezer: $freezer, text_status: $text_status, onnx_status: $onnx_status}
+    freezer: $freezer, cgroups: $cgroups, text_status: $text_status, onnx_status: $onnx_status}
    + (($text // {}) | with_entries(.key = "text_" + .key))
    + (($onnx // {}) | with_entries(.key = "onnx_" + .key))')"
 [ -z "$JSON_OUT" ] || printf '%s\n' "$json" >"$JSON_OUT"
