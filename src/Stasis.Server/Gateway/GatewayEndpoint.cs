@@ -128,6 +128,30 @@ internal static class GatewayEndpoint
         return null;
     }
 
+    /// <summary>Whether reading the request body fails because it is over Kestrel's limit (the error sticks once hit).</summary>
+    private static async Task<bool> BodyOverLimitAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var buffer = new byte[1];
+            await context.Request.Body.ReadAsync(buffer).ConfigureAwait(false);
+            return false;
+        }
+        catch (BadHttpRequestException e)
+        {
+            return e.StatusCode == 413;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed.</summary>
     private static async Task<bool> HasExitedAsync(Lease lease)
     {
@@ -158,6 +182,12 @@ internal static class GatewayEndpoint
         {
             var exception = context.GetForwarderErrorFeature()?.Exception;
             (status, var code, var message) = Classify(error, exception, deadline.IsCancellationRequested, timeout, name, instanceId, options);
+            if (status != 413 && await BodyOverLimitAsync(context).ConfigureAwait(false))
+            {
+                // The instance saw a cut body because the client sent too much: that is the client's 413, not a 502.
+                (status, code, message) = (413, "PayloadTooLarge", $"the request body exceeds the limit of {options.MaxRequestBodyBytes} bytes.");
+            }
+
             if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled && context.RequestAborted.IsCancellationRequested)
             {
                 status = 499;
