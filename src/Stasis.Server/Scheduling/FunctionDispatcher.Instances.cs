@@ -318,12 +318,7 @@ internal sealed partial class FunctionDispatcher
                 return;
             }
 
-            instance.State = InstanceState.Failed;
-            instance.Error = $"{exit.Reason} while serving";
-            instance.StoppedAt = _ctx.Time.GetUtcNow();
-            _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
-            _lastError = instance.Error;
-            Remember(instance);
+            MarkFailed(instance, $"{exit.Reason} while serving");
             Log.Crashed(_ctx.Logger, Name, instance.Id, exit.Reason);
             _ctx.Log.Write(Name, $"Instance {instance.Id} {exit.Reason}");
             if (_closedReason is null)
@@ -403,6 +398,17 @@ internal sealed partial class FunctionDispatcher
 
         Log.Stopped(_ctx.Logger, Name, instance.Id);
         _ctx.Journal.Record(instance.ToInfo());
+    }
+
+    /// <summary>An instance already out of the pool failed: record why, close its billing, keep it for `instances --all`. Under the lock.</summary>
+    private void MarkFailed(Instance instance, string error)
+    {
+        instance.State = InstanceState.Failed;
+        instance.Error = error;
+        instance.StoppedAt = _ctx.Time.GetUtcNow();
+        _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
+        _lastError = error;
+        Remember(instance);
     }
 
     private void Remember(Instance instance)

@@ -259,12 +259,7 @@ internal sealed partial class FunctionDispatcher
                 return;
             }
 
-            instance.State = InstanceState.Failed;
-            instance.Error = $"thaw failed: {message}";
-            instance.StoppedAt = _ctx.Time.GetUtcNow();
-            _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
-            _lastError = instance.Error;
-            Remember(instance);
+            MarkFailed(instance, $"thaw failed: {message}");
             _ctx.Log.Write(Name, $"Instance {instance.Id} {instance.Error}; its request goes to another instance");
             Launch(Reconcile());
             CheckAllStopped();
