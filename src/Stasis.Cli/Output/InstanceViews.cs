@@ -8,10 +8,11 @@ internal static class InstanceViews
     public const int ErrorWidth = 60;
 
     public static TableData List(IEnumerable<InstanceInfo> instances, DateTimeOffset now) => new(
-        ["ID", "STATE", "PID", "IN-FLIGHT", "COMPLETED", "STARTED", "READY", "LAST USED", "ERROR"],
+        ["ID", "KIND", "STATE", "PID", "IN-FLIGHT", "COMPLETED", "STARTED", "READY", "LAST USED", "ERROR"],
         instances.OrderBy(i => i.StartedAt).Select(i => (IReadOnlyList<string>)
         [
             i.Id,
+            i.Kind,
             i.State.ToLowerInvariant(),
             i.Pid?.ToString(CultureInfo.InvariantCulture) ?? Humanize.None,
             $"{i.InFlight}/{i.Slots}",

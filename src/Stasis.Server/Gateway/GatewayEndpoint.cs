@@ -57,10 +57,18 @@ internal static class GatewayEndpoint
 
         var started = Stopwatch.GetTimestamp();
         var forwarder = services.GetRequiredService<IHttpForwarder>();
+        if (!TryReadDeadline(context.Request, out var clientDeadline))
+        {
+            await GatewayErrors.WriteAsync(context, 400, "InvalidDeadline",
+                $"{DeadlineHeader} must be a whole number of milliseconds between 1 and {MaxDeadlineMs}.", requestId).ConfigureAwait(false);
+            return;
+        }
+
+        var waitTimeout = clientDeadline is { } d && d < route.WaitTimeout ? d : route.WaitTimeout;
         Lease? lease = null;
         for (var attempt = 1; lease is null; attempt++)
         {
-            lease = await AcquireAsync(context, dispatcher, route, name, requestId).ConfigureAwait(false);
+            lease = await AcquireAsync(context, dispatcher, waitTimeout, name, requestId).ConfigureAwait(false);
             if (lease is null)
             {
                 return; // answered already, or the client left
@@ -97,8 +105,29 @@ internal static class GatewayEndpoint
         }
     }
 
+    /// <summary>A client's own deadline for the wait in the queue (milliseconds); it can only shorten the function's.</summary>
+    public const string DeadlineHeader = "x-stasis-deadline-ms";
+    private const int MaxDeadlineMs = 86_400_000;
+
+    private static bool TryReadDeadline(HttpRequest request, out TimeSpan? deadline)
+    {
+        deadline = null;
+        if (!request.Headers.TryGetValue(DeadlineHeader, out var values))
+        {
+            return true;
+        }
+
+        if (values.Count == 1 && int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms is >= 1 and <= MaxDeadlineMs)
+        {
+            deadline = TimeSpan.FromMilliseconds(ms);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>A slot at once if one is free, else a wait bounded by the route's wait timeout; null when an error was answered.</summary>
-    private static async Task<Lease?> AcquireAsync(HttpContext context, FunctionDispatcher dispatcher, GatewayRoute route, string name, string requestId)
+    private static async Task<Lease?> AcquireAsync(HttpContext context, FunctionDispatcher dispatcher, TimeSpan waitTimeout, string name, string requestId)
     {
         if (dispatcher.TryAcquire(out var lease))
         {
@@ -107,7 +136,7 @@ internal static class GatewayEndpoint
 
         // No free slot: wait, for a cold start (bounded like the initializer) and then the function's timeout.
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        wait.CancelAfter(route.WaitTimeout);
+        wait.CancelAfter(waitTimeout);
         try
         {
             return await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
@@ -118,7 +147,7 @@ internal static class GatewayEndpoint
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {route.WaitTimeout.TotalSeconds:0.#}s.", requestId).ConfigureAwait(false);
+            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.###}s.", requestId).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -148,6 +148,44 @@ public sealed class GatewayTests(ServerFixture fx) : IClassFixture<ServerFixture
         Assert.Contains("FC Initialize End RequestId: init-", log);
     }
 
+    [Fact]
+    public async Task Invoke_ClientDeadlinePassesWhileQueued_Is504AndTheQueueIsLeft()
+    {
+        await fx.DeployAsync(ServerFixture.Echo("echo-deadline", concurrency: 1) with { MaxInstances = 1 });
+        await fx.Http.GetStringAsync("fn/echo-deadline/invoke"); // warm
+        var busy = fx.Http.GetAsync("fn/echo-deadline/sleep?ms=3000");
+        await ServerFixture.Until(async () => (await fx.InstancesAsync("echo-deadline")).Single().InFlight == 1, "the slot is taken");
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "fn/echo-deadline/invoke");
+        request.Headers.Add("x-stasis-deadline-ms", "300");
+        using var response = await fx.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        var error = await ReadError(response);
+        Assert.Equal("QueueTimeout", error.Code);
+        Assert.Contains("0.3s", error.Message);
+        var info = await fx.Http.GetStringAsync("api/v1/functions/echo-deadline");
+        Assert.Contains("\"queued\":0", info);
+        using var done = await busy;
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-5")]
+    public async Task Invoke_InvalidDeadlineHeader_Is400(string value)
+    {
+        await fx.DeployAsync(ServerFixture.Echo("echo-bad-deadline"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "fn/echo-bad-deadline/invoke");
+        request.Headers.TryAddWithoutValidation("x-stasis-deadline-ms", value);
+
+        using var response = await fx.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("InvalidDeadline", (await ReadError(response)).Code);
+    }
+
     internal static async Task<ErrorBody> ReadError(HttpResponseMessage response)
     {
         Assert.StartsWith("application/json", response.Content.Headers.ContentType?.MediaType);

@@ -57,13 +57,14 @@ public sealed class ViewsTests
             },
             new InstanceInfo
             {
-                Id = "i-2", FunctionName = "f", State = "ready", Version = 1, Pid = 4242, InFlight = 1, Slots = 4, Completed = 17,
+                Id = "i-2", FunctionName = "f", State = "ready", Kind = "provisioned", Version = 1, Pid = 4242, InFlight = 1, Slots = 4, Completed = 17,
                 StartedAt = started.AddSeconds(1), ReadyAt = started.AddSeconds(3.26), LastUsedAt = Fixtures.Now.AddSeconds(-12),
             },
         ], Fixtures.Now);
 
         Assert.Equal(["i-1", "i-2"], table.Column("ID"));
         Assert.Equal(["-", "4242"], table.Column("PID"));
+        Assert.Equal(["on-demand", "provisioned"], table.Column("KIND"));
         Assert.Equal(["0/0", "1/4"], table.Column("IN-FLIGHT"));
         Assert.Equal(["-", "+2.3s"], table.Column("READY"));
         Assert.Equal(["-", "12s ago"], table.Column("LAST USED"));
