@@ -39,6 +39,8 @@ public sealed record FunctionSpec
     public JsonObject? ProvisionConfig { get; init; }
     /// <summary>Stasis extension: most instances this function may run at once (default 10).</summary>
     public int? MaxInstances { get; init; }
+    /// <summary>Stasis extension: most requests that may wait for a slot (default 4 × instanceConcurrency × maxInstances, at least 16); beyond it, 429.</summary>
+    public int? MaxQueueLength { get; init; }
     /// <summary>Stasis extension: seconds an on-demand instance may stay idle before it is stopped (default: the server's).</summary>
     public int? IdleTimeout { get; init; }
     /// <summary>Props Stasis does not know, kept verbatim and reported as warnings.</summary>
@@ -46,6 +48,10 @@ public sealed record FunctionSpec
 
     [JsonIgnore]
     public int EffectiveMaxInstances => MaxInstances ?? FunctionDefaults.MaxInstances;
+
+    /// <summary>Example: instanceConcurrency 4, maxInstances 10 → 160 requests may wait.</summary>
+    [JsonIgnore]
+    public int EffectiveMaxQueueLength => MaxQueueLength ?? Math.Max(16, 4 * InstanceConcurrency * Math.Max(1, EffectiveMaxInstances));
 }
 
 public static class FunctionDefaults

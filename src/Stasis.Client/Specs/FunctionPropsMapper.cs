@@ -64,6 +64,7 @@ internal sealed class FunctionPropsMapper
                 case "logConfig": spec = spec with { LogConfig = read.JsonObject(v, f) }; break;
                 case "provisionConfig": spec = spec with { ProvisionConfig = read.JsonObject(v, f) }; break;
                 case "maxInstances": spec = spec with { MaxInstances = read.Int(v, f, "instances") }; break;
+                case "maxQueueLength": spec = spec with { MaxQueueLength = read.Int(v, f, "requests") }; break;
                 case "idleTimeout": spec = spec with { IdleTimeout = read.Int(v, f, "seconds") }; break;
                 case "environmentVariables": spec = spec with { EnvironmentVariables = Environment(v, f) }; break;
                 case "code": spec = spec with { Code = Code(v, f) }; break;
@@ -94,7 +95,7 @@ internal sealed class FunctionPropsMapper
 
     private static bool IsKnown(string prop) => prop is "functionName" or "description" or "region" or "runtime"
         or "handler" or "timeout" or "memorySize" or "cpu" or "gpuMemorySize" or "diskSize" or "instanceConcurrency"
-        or "internetAccess" or "logConfig" or "provisionConfig" or "maxInstances" or "idleTimeout"
+        or "internetAccess" or "logConfig" or "provisionConfig" or "maxInstances" or "maxQueueLength" or "idleTimeout"
         or "environmentVariables" or "code" or "customContainerConfig" or "customRuntimeConfig" or "gpuConfig"
         or "instanceLifecycleConfig" or "triggers";
 

@@ -19,6 +19,7 @@ public static partial class FunctionSpecValidator
     public const double MaxCpu = 16;
     public const int MaxInstanceConcurrency = 200;
     public const int MaxMaxInstances = 1000;
+    public const int MaxQueueLength = 100_000;
     public const int MaxHookTimeoutSeconds = 3600;
 
     private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
@@ -59,6 +60,7 @@ public static partial class FunctionSpecValidator
         Range("instanceConcurrency", spec.InstanceConcurrency, 1, MaxInstanceConcurrency, "requests");
         Range("customContainerConfig.port", spec.CustomContainerConfig?.Port, 1, 65_535, "(a TCP port)");
         Range("maxInstances", spec.MaxInstances, 0, MaxMaxInstances, "instances");
+        Range("maxQueueLength", spec.MaxQueueLength, 0, MaxQueueLength, "requests");
         Range("idleTimeout", spec.IdleTimeout, 1, MaxTimeoutSeconds, "seconds");
         Range("instanceLifecycleConfig.initializer.timeout", spec.InstanceLifecycleConfig?.Initializer?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
         Range("instanceLifecycleConfig.preStop.timeout", spec.InstanceLifecycleConfig?.PreStop?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");

@@ -143,6 +143,11 @@ internal static class GatewayEndpoint
         }
         catch (DispatchException e)
         {
+            if (e.RetryAfter is { } retry)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
             await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)

@@ -6,6 +6,15 @@ internal sealed class DispatchException(string code, int statusCode, string mess
     public string Code { get; } = code;
     public int StatusCode { get; } = statusCode;
 
+    /// <summary>For 429: when a retry is likely to find room, from the observed drain rate.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    public static DispatchException QueueFull(string function, int limit, TimeSpan retryAfter) => new(
+        "QueueFull", 429, $"function '{function}' already has {limit} requests waiting (maxQueueLength); retry after {retryAfter.TotalSeconds:0}s or raise maxQueueLength/maxInstances.")
+    {
+        RetryAfter = retryAfter,
+    };
+
     public static DispatchException NoCapacity(string function) => new(
         "NoCapacity", 503, $"function '{function}' may run no instance (maxInstances is 0); raise maxInstances to serve it.");
 

@@ -24,6 +24,7 @@ internal sealed partial class FunctionDispatcher
     private readonly LinkedList<Instance> _ended = new();
     private readonly List<Task> _work = new();
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly DrainRate _drain = new();
     private FunctionRecord _record;
     private string? _rolloutError;
     private string? _lastError;
@@ -81,6 +82,12 @@ internal sealed partial class FunctionDispatcher
                 return ValueTask.FromResult(Take(free, Arrival.Warm));
             }
 
+            var limit = _record.Spec.EffectiveMaxQueueLength;
+            if (_queue.Count >= limit)
+            {
+                throw DispatchException.QueueFull(Name, limit, _drain.RetryAfter(_queue.Count, _ctx.Time.GetTimestamp(), _ctx.Time));
+            }
+
             waiter = new Waiter();
             waiter.Node = _queue.AddLast(waiter);
             starts = PlanStarts();
@@ -120,6 +127,7 @@ internal sealed partial class FunctionDispatcher
         {
             instance.InFlight--;
             instance.Completed++;
+            _drain.Record(_ctx.Time.GetTimestamp());
             instance.LastUsedAt = _ctx.Time.GetUtcNow();
             if (instance.State == InstanceState.Busy && instance.InFlight == 0)
             {

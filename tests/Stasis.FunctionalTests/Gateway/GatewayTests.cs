@@ -170,6 +170,25 @@ public sealed class GatewayTests(ServerFixture fx) : IClassFixture<ServerFixture
         Assert.Equal(HttpStatusCode.OK, done.StatusCode);
     }
 
+    [Fact]
+    public async Task Invoke_QueueFull_Is429WithRetryAfter()
+    {
+        await fx.DeployAsync(ServerFixture.Echo("echo-full", concurrency: 1) with { MaxInstances = 1, MaxQueueLength = 1 });
+        await fx.Http.GetStringAsync("fn/echo-full/invoke"); // warm
+        var busy = fx.Http.GetAsync("fn/echo-full/sleep?ms=2000");
+        await ServerFixture.Until(async () => (await fx.InstancesAsync("echo-full")).Single().InFlight == 1, "the slot is taken");
+        var queued = fx.Http.GetAsync("fn/echo-full/invoke");
+        await ServerFixture.Until(async () => (await fx.Http.GetStringAsync("api/v1/functions/echo-full")).Contains("\"queued\":1", StringComparison.Ordinal), "one request waits");
+
+        using var response = await fx.Http.GetAsync("fn/echo-full/invoke");
+
+        Assert.Equal((HttpStatusCode)429, response.StatusCode);
+        Assert.Equal("QueueFull", (await ReadError(response)).Code);
+        Assert.NotNull(response.Headers.RetryAfter?.Delta);
+        Assert.Equal(HttpStatusCode.OK, (await busy).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await queued).StatusCode);
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("0")]

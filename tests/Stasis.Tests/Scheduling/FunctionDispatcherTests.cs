@@ -104,6 +104,43 @@ public sealed class FunctionDispatcherTests
     }
 
     [Fact]
+    public async Task Acquire_QueueFull_Is429WithRetryAfterAndTakesNoPlace()
+    {
+        var h = new DispatcherHarness(new DispatcherHarness().Spec with { MaxInstances = 1, MaxQueueLength = 2 });
+        var held = await h.Dispatcher.AcquireAsync(CancellationToken.None);
+        var queued = new[] { h.Dispatcher.AcquireAsync(CancellationToken.None).AsTask(), h.Dispatcher.AcquireAsync(CancellationToken.None).AsTask() };
+
+        var e = await Assert.ThrowsAsync<DispatchException>(() => h.Dispatcher.AcquireAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(429, e.StatusCode);
+        Assert.Equal("QueueFull", e.Code);
+        Assert.NotNull(e.RetryAfter);
+        Assert.InRange(e.RetryAfter!.Value.TotalSeconds, 1, 60);
+        Assert.Equal(2, h.Dispatcher.Status().Queued);
+        held.Dispose();
+        foreach (var waiting in queued)
+        {
+            (await waiting).Dispose(); // one slot: each queued request gets it in turn
+        }
+    }
+
+    [Fact]
+    public void DrainRate_RetryAfter_IsQueueDividedByTheObservedRate()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var rate = new DrainRate();
+        for (var i = 0; i < 33; i++)
+        {
+            rate.Record(time.GetTimestamp());
+            time.Advance(TimeSpan.FromMilliseconds(125)); // 8 completions a second
+        }
+
+        // The window holds the last 32 completions, 31 intervals of 125 ms: 8/s; 40 queued → 5 s.
+        Assert.Equal(TimeSpan.FromSeconds(5), rate.RetryAfter(40, time.GetTimestamp() - TimeSpan.FromMilliseconds(125).Ticks * time.TimestampFrequency / TimeSpan.TicksPerSecond, time));
+        Assert.Equal(TimeSpan.FromSeconds(1), new DrainRate().RetryAfter(100, time.GetTimestamp(), time));
+    }
+
+    [Fact]
     public async Task Acquire_MaxInstancesZero_FailsAtOnceWithNoCapacity()
     {
         var h = new DispatcherHarness(new DispatcherHarness().Spec with { MaxInstances = 0 });
@@ -260,7 +297,7 @@ public sealed class FunctionDispatcherTests
     [Fact]
     public async Task Stress_ManyConcurrentRequestsWithCrashes_EachGetsExactlyOneOutcomeAndNoSlotLeaks()
     {
-        var h = new DispatcherHarness(new DispatcherHarness().Spec with { InstanceConcurrency = 2, MaxInstances = 4 });
+        var h = new DispatcherHarness(new DispatcherHarness().Spec with { InstanceConcurrency = 2, MaxInstances = 4, MaxQueueLength = 10_000 });
         var served = 0;
         var failed = 0;
         var tasks = Enumerable.Range(0, 2000).Select(i => Task.Run(async () =>
