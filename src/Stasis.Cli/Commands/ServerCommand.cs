@@ -15,8 +15,7 @@ internal static class ServerCommand
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
             await using var server = await LocalServer.StartAsync(options.Read(parse), ct).ConfigureAwait(false);
-            ctx.Out.WriteLine($"Stasis listening on {server.Address} (data: {server.DataDirectory})");
-            ctx.Out.WriteLine(server.RuntimeSummary);
+            ctx.Out.WriteLine(server.Banner);
             // The host handles Ctrl-C/SIGTERM itself: it stops taking requests, drains, stops the instances, then this returns.
             await server.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return ExitCodes.Success;

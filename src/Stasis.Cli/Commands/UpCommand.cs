@@ -18,8 +18,7 @@ internal static class UpCommand
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
             await using var server = await LocalServer.StartAsync(options.Read(parse), ct).ConfigureAwait(false);
-            ctx.Out.WriteLine($"Stasis listening on {server.Address} (data: {server.DataDirectory})");
-            ctx.Out.WriteLine(server.RuntimeSummary);
+            ctx.Out.WriteLine(server.Banner);
             ctx.UseClient(new StasisClient(new Uri(server.Address)));
 
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);

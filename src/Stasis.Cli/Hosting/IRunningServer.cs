@@ -8,8 +8,8 @@ internal interface IRunningServer : IAsyncDisposable
 
     string DataDirectory { get; }
 
-    /// <summary>One line on what the runtime uses on this host (isolation, cgroups, freezer, GPU).</summary>
-    string RuntimeSummary { get; }
+    /// <summary>Where it listens, where its data is, and what the runtime uses on this host (isolation, cgroups, freezer, GPU).</summary>
+    string Banner { get; }
 
     /// <summary>Fires when shutdown begins (Ctrl-C, SIGTERM), before draining.</summary>
     CancellationToken Stopping { get; }

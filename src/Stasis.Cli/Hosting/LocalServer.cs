@@ -71,12 +71,13 @@ internal static class LocalServer
 
         public string DataDirectory => Path.GetFullPath(server.Options.DataDirectory);
 
-        public string RuntimeSummary
+        public string Banner
         {
             get
             {
                 var runtime = server.Services.GetRequiredService<Stasis.Server.Runtime.IInstanceRuntime>();
-                return $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
+                return $"Stasis listening on {Address} (data: {DataDirectory}){Environment.NewLine}"
+                    + $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
             }
         }
 

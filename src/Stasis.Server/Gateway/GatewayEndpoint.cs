@@ -23,15 +23,19 @@ internal static class GatewayEndpoint
 
     public static void MapGateway(this IEndpointRouteBuilder routes)
     {
-        routes.Map(Prefix + "/{name}/{**path}", HandleAsync).WithDisplayName("gateway");
-    }
-
-    private static async Task HandleAsync(HttpContext context, string name, string? path)
-    {
-        var services = context.RequestServices;
+        // Singletons, resolved once rather than on every request.
+        var services = routes.ServiceProvider;
         var registry = services.GetRequiredService<FunctionRegistry>();
         var options = services.GetRequiredService<StasisServerOptions>();
         var log = services.GetRequiredService<IFunctionLog>();
+        var forwarder = services.GetRequiredService<IHttpForwarder>();
+        routes.Map(Prefix + "/{name}/{**path}", (HttpContext context, string name, string? path) =>
+            HandleAsync(context, name, path, registry, options, log, forwarder)).WithDisplayName("gateway");
+    }
+
+    private static async Task HandleAsync(HttpContext context, string name, string? path,
+        FunctionRegistry registry, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
+    {
         var requestId = NewRequestId();
         context.Response.Headers["x-fc-request-id"] = requestId;
 
@@ -56,7 +60,6 @@ internal static class GatewayEndpoint
         }
 
         var started = Stopwatch.GetTimestamp();
-        var forwarder = services.GetRequiredService<IHttpForwarder>();
         if (!TryReadDeadline(context.Request, out var clientDeadline))
         {
             await GatewayErrors.WriteAsync(context, 400, "InvalidDeadline",
@@ -162,30 +165,6 @@ internal static class GatewayEndpoint
         return null;
     }
 
-    /// <summary>Whether reading the request body fails because it is over Kestrel's limit (the error sticks once hit).</summary>
-    private static async Task<bool> BodyOverLimitAsync(HttpContext context)
-    {
-        if (context.Request.ContentLength is not null || context.Request.Headers.TransferEncoding.Count == 0)
-        {
-            return false;
-        }
-
-        try
-        {
-            var buffer = new byte[1];
-            await context.Request.Body.ReadAsync(buffer).ConfigureAwait(false);
-            return false;
-        }
-        catch (BadHttpRequestException e)
-        {
-            return e.StatusCode == 413;
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed.</summary>
     private static async Task<bool> HasExitedAsync(Lease lease)
     {
@@ -216,12 +195,6 @@ internal static class GatewayEndpoint
         {
             var exception = context.GetForwarderErrorFeature()?.Exception;
             (status, var code, var message) = Classify(error, exception, deadline.IsCancellationRequested, timeout, name, instanceId, options);
-            if (status != 413 && await BodyOverLimitAsync(context).ConfigureAwait(false))
-            {
-                // The instance saw a cut body because the client sent too much: that is the client's 413, not a 502.
-                (status, code, message) = (413, "PayloadTooLarge", $"the request body exceeds the limit of {options.MaxRequestBodyBytes} bytes.");
-            }
-
             if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled && context.RequestAborted.IsCancellationRequested)
             {
                 status = 499;
