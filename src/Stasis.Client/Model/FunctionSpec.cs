@@ -41,6 +41,11 @@ public sealed record FunctionSpec
     public int? MaxInstances { get; init; }
     /// <summary>Stasis extension: most requests that may wait for a slot (default 4 × instanceConcurrency × maxInstances, at least 16); beyond it, 429.</summary>
     public int? MaxQueueLength { get; init; }
+    /// <summary>
+    /// Stasis extension: how a request picks its instance — <c>join-idle-queue</c> (default),
+    /// <c>least-outstanding</c>, <c>power-of-two-choices</c>, <c>random</c> or <c>round-robin</c>.
+    /// </summary>
+    public string? SchedulingPolicy { get; init; }
     /// <summary>Stasis extension: seconds an on-demand instance may stay idle before it is stopped (default: the server's).</summary>
     public int? IdleTimeout { get; init; }
     /// <summary>Props Stasis does not know, kept verbatim and reported as warnings.</summary>

@@ -65,6 +65,7 @@ internal sealed class FunctionPropsMapper
                 case "provisionConfig": spec = spec with { ProvisionConfig = read.JsonObject(v, f) }; break;
                 case "maxInstances": spec = spec with { MaxInstances = read.Int(v, f, "instances") }; break;
                 case "maxQueueLength": spec = spec with { MaxQueueLength = read.Int(v, f, "requests") }; break;
+                case "schedulingPolicy": spec = spec with { SchedulingPolicy = read.String(v, f) }; break;
                 case "idleTimeout": spec = spec with { IdleTimeout = read.Int(v, f, "seconds") }; break;
                 case "environmentVariables": spec = spec with { EnvironmentVariables = Environment(v, f) }; break;
                 case "code": spec = spec with { Code = Code(v, f) }; break;
@@ -96,6 +97,7 @@ internal sealed class FunctionPropsMapper
     private static bool IsKnown(string prop) => prop is "functionName" or "description" or "region" or "runtime"
         or "handler" or "timeout" or "memorySize" or "cpu" or "gpuMemorySize" or "diskSize" or "instanceConcurrency"
         or "internetAccess" or "logConfig" or "provisionConfig" or "maxInstances" or "maxQueueLength" or "idleTimeout"
+        or "schedulingPolicy"
         or "environmentVariables" or "code" or "customContainerConfig" or "customRuntimeConfig" or "gpuConfig"
         or "instanceLifecycleConfig" or "triggers";
 

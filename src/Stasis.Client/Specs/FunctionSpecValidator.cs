@@ -65,6 +65,11 @@ public static partial class FunctionSpecValidator
         Range("instanceLifecycleConfig.initializer.timeout", spec.InstanceLifecycleConfig?.Initializer?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
         Range("instanceLifecycleConfig.preStop.timeout", spec.InstanceLifecycleConfig?.PreStop?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
 
+        if (spec.SchedulingPolicy is { } policy && !SchedulingPolicyNames.IsKnown(policy))
+        {
+            Error("schedulingPolicy", $"'{policy}' is not a scheduling policy: use {string.Join(", ", SchedulingPolicyNames.All)}");
+        }
+
         ValidateStart(spec, Error);
         ValidateTriggers(spec.Triggers, Error);
 
