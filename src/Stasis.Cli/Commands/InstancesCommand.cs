@@ -9,7 +9,7 @@ internal static class InstancesCommand
     {
         var name = Arguments.FunctionName();
         var all = new Option<bool>("--all", "-a") { Description = "Include stopped and failed instances" };
-        var command = new Command("instances", "List a function's instances") { name, all };
+        var command = new Command("instances", "List a function's instances with their load (in flight, queued, completed, busy time), and the function's queue") { name, all };
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
             var functionName = parse.GetValue(name)!;
@@ -20,7 +20,9 @@ internal static class InstancesCommand
             }
             else
             {
+                var function = await ctx.Client.GetFunctionAsync(functionName, ct).ConfigureAwait(false);
                 TableWriter.Write(ctx.Console, InstanceViews.List(instances, ctx.Now), $"no {(parse.GetValue(all) ? "" : "live ")}instances of {functionName}");
+                ctx.Out.WriteLine(InstanceViews.Scheduling(function));
             }
 
             return ExitCodes.Success;

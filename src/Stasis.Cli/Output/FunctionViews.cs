@@ -52,6 +52,7 @@ internal static class FunctionViews
         Add("timeout", Humanize.Seconds(s.Timeout));
         Add("concurrency", $"{s.InstanceConcurrency} per instance");
         Add("max instances", s.EffectiveMaxInstances.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("scheduling", f.SchedulingPolicy);
         Add("idle timeout", s.IdleTimeout is { } idle ? Humanize.Seconds(idle) : "server default");
         Add("memory", $"{s.MemorySize} MB");
         Add("cpu", s.Cpu is { } cpu ? $"{Humanize.Number(cpu)} vCPU" : null);

@@ -40,6 +40,16 @@ internal static class Humanize
     }
 
     /// <summary>Seconds as FC states them (<c>timeout: 60</c> reads <c>60s</c>, not <c>1m</c>).</summary>
+    /// <summary>Examples: 0 → "0s", 850 → "850ms", 12_345 → "12.3s", 754_000 → "12m34s", 7_384_000 → "2h03m".</summary>
+    public static string Milliseconds(long ms) => ms switch
+    {
+        0 => "0s",
+        < 1000 => $"{ms.ToString(CultureInfo.InvariantCulture)}ms",
+        < 60_000 => $"{(ms / 1000.0).ToString("0.#", CultureInfo.InvariantCulture)}s",
+        < 3_600_000 => $"{(ms / 60_000).ToString(CultureInfo.InvariantCulture)}m{(ms / 1000 % 60).ToString("00", CultureInfo.InvariantCulture)}s",
+        _ => $"{(ms / 3_600_000).ToString(CultureInfo.InvariantCulture)}h{(ms / 60_000 % 60).ToString("00", CultureInfo.InvariantCulture)}m",
+    };
+
     public static string Seconds(int seconds) => $"{seconds.ToString(CultureInfo.InvariantCulture)}s";
 
     public static string Truncate(string? text, int max)

@@ -8,7 +8,7 @@ internal static class InstanceViews
     public const int ErrorWidth = 60;
 
     public static TableData List(IEnumerable<InstanceInfo> instances, DateTimeOffset now) => new(
-        ["ID", "KIND", "STATE", "PID", "IN-FLIGHT", "COMPLETED", "STARTED", "READY", "LAST USED", "ERROR"],
+        ["ID", "KIND", "STATE", "PID", "IN-FLIGHT", "QUEUED", "COMPLETED", "BUSY", "BUSY %", "STARTED", "READY", "LAST USED", "ERROR"],
         instances.OrderBy(i => i.StartedAt).Select(i => (IReadOnlyList<string>)
         [
             i.Id,
@@ -16,11 +16,33 @@ internal static class InstanceViews
             i.State.ToLowerInvariant(),
             i.Pid?.ToString(CultureInfo.InvariantCulture) ?? Humanize.None,
             $"{i.InFlight}/{i.Slots}",
+            i.Queued.ToString(CultureInfo.InvariantCulture),
             i.Completed.ToString(CultureInfo.InvariantCulture),
+            Humanize.Milliseconds(i.BusyMs),
+            // Busy time over time since ready: even shares mean the load is spread evenly.
+            i.BusyShare is { } share ? (share * 100).ToString("0.0", CultureInfo.InvariantCulture) : Humanize.None,
             Humanize.Ago(i.StartedAt, now),
             // Time from start to ready is the cold start, which is what people look for here.
             Humanize.After(i.StartedAt, i.ReadyAt),
             Humanize.Ago(i.LastUsedAt, now),
             Humanize.Truncate(i.Error, ErrorWidth),
         ]).ToList());
+
+    /// <summary>
+    /// The function's side of scheduling, under the table. Example:
+    /// <c>policy join-idle-queue · 3 waiting · queue wait p50 0 ms, p90 12.5 ms, p99 40 ms, max 52 ms (last 1024 requests; 57 of 2000 waited)</c>.
+    /// </summary>
+    public static string Scheduling(FunctionInfo function)
+    {
+        var line = $"policy {function.SchedulingPolicy} · {function.Queued.ToString(CultureInfo.InvariantCulture)} waiting";
+        if (function.QueueWait is not { } w)
+        {
+            return line + " · no requests yet";
+        }
+
+        return line + $" · queue wait p50 {Ms(w.P50Ms)}, p90 {Ms(w.P90Ms)}, p99 {Ms(w.P99Ms)}, max {Ms(w.MaxMs)}"
+            + $" (last {w.Samples.ToString(CultureInfo.InvariantCulture)} requests; {w.Waited.ToString(CultureInfo.InvariantCulture)} of {w.Requests.ToString(CultureInfo.InvariantCulture)} waited)";
+
+        static string Ms(double ms) => ms.ToString(ms < 10 ? "0.##" : "0", CultureInfo.InvariantCulture) + " ms";
+    }
 }

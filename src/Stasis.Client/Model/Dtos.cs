@@ -28,6 +28,24 @@ public sealed record FunctionInfo
     public string? LastInstanceError { get; init; }
     /// <summary>Requests waiting for a free slot right now.</summary>
     public int Queued { get; init; }
+    /// <summary>The function's placement policy in effect.</summary>
+    public string SchedulingPolicy { get; init; } = SchedulingPolicyNames.Default;
+    /// <summary>How long its recent requests waited for a slot; null before the first request.</summary>
+    public QueueWaitInfo? QueueWait { get; init; }
+}
+
+/// <summary>Queue wait of a function's last <see cref="Samples"/> requests, in milliseconds.</summary>
+public sealed record QueueWaitInfo
+{
+    public int Samples { get; init; }
+    public double P50Ms { get; init; }
+    public double P90Ms { get; init; }
+    public double P99Ms { get; init; }
+    public double MaxMs { get; init; }
+    /// <summary>Requests since the server started.</summary>
+    public long Requests { get; init; }
+    /// <summary>Of those, how many found no free slot and waited.</summary>
+    public long Waited { get; init; }
 }
 
 public sealed record TriggerInfo(string TriggerName, string TriggerType, string AuthType, List<string> Methods, string Url);
@@ -57,6 +75,12 @@ public sealed record InstanceInfo
     public int InFlight { get; init; }
     public int Slots { get; init; }
     public long Completed { get; init; }
+    /// <summary>Requests bound to this instance and waiting for its slot (policies other than join-idle-queue).</summary>
+    public int Queued { get; init; }
+    /// <summary>Milliseconds with at least one request in flight.</summary>
+    public long BusyMs { get; init; }
+    /// <summary>Busy time ÷ time since it was ready (0–1); null before it was ready.</summary>
+    public double? BusyShare { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? ReadyAt { get; init; }
     public DateTimeOffset? StoppedAt { get; init; }

@@ -16,6 +16,7 @@ internal static class FunctionInfoBuilder
         var spec = record.Spec;
         var url = $"{request.Scheme}://{request.Host}{GatewayEndpoint.Prefix}/{spec.FunctionName}";
         var status = dispatcher?.Status();
+        var scheduling = dispatcher?.Scheduling();
         return new FunctionInfo
         {
             Spec = spec,
@@ -32,6 +33,10 @@ internal static class FunctionInfoBuilder
             RolloutError = status?.RolloutError,
             LastInstanceError = status?.LastError,
             Queued = status?.Queued ?? 0,
+            SchedulingPolicy = scheduling?.Policy ?? spec.SchedulingPolicy ?? SchedulingPolicyNames.Default,
+            QueueWait = scheduling?.Waits is { } w
+                ? new QueueWaitInfo { Samples = w.Samples, P50Ms = w.P50Ms, P90Ms = w.P90Ms, P99Ms = w.P99Ms, MaxMs = w.MaxMs, Requests = w.Requests, Waited = w.Waited }
+                : null,
         };
     }
 }

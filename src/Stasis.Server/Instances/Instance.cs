@@ -65,6 +65,19 @@ internal sealed class Instance
     public string DestinationPrefix { get; private set; } = "";
     public int InFlight { get; set; }
     public long Completed { get; set; }
+
+    /// <summary>Requests bound to this instance on arrival (policies other than join-idle-queue), oldest first.</summary>
+    public LinkedList<Scheduling.QueuedRequest> Backlog { get; } = new();
+
+    /// <summary>Time with at least one request in flight before the current busy period (ticks of the dispatcher's clock).</summary>
+    public long BusyTicks { get; set; }
+
+    /// <summary>Timestamp at which the current busy period began (InFlight went from 0 to 1).</summary>
+    public long BusySince { get; set; }
+
+    /// <summary>Time with at least one request in flight, the current busy period included.</summary>
+    public TimeSpan BusyTime(TimeProvider time) =>
+        TimeSpan.FromTicks(BusyTicks) + (InFlight > 0 ? time.GetElapsedTime(BusySince) : TimeSpan.Zero);
     public DateTimeOffset? ReadyAt { get; set; }
     public DateTimeOffset? StoppedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
@@ -72,7 +85,15 @@ internal sealed class Instance
 
     public int FreeSlots => State.CanServe() ? Slots - InFlight : 0;
 
-    public InstanceInfo ToInfo() => new()
+    /// <summary>The instance as the API shows it; with <paramref name="time"/>, its busy time and share up to now.</summary>
+    public InstanceInfo ToInfo(TimeProvider? time = null)
+    {
+        var busy = time is null ? TimeSpan.FromTicks(BusyTicks) : BusyTime(time);
+        var alive = ReadyAt is { } ready && time is not null ? (StoppedAt ?? time.GetUtcNow()) - ready : TimeSpan.Zero;
+        return ToInfo(busy, alive > TimeSpan.Zero ? Math.Min(1, busy / alive) : null);
+    }
+
+    private InstanceInfo ToInfo(TimeSpan busy, double? busyShare) => new()
     {
         Id = Id,
         FunctionName = FunctionName,
@@ -83,6 +104,9 @@ internal sealed class Instance
         InFlight = InFlight,
         Slots = Slots,
         Completed = Completed,
+        Queued = Backlog.Count,
+        BusyMs = (long)busy.TotalMilliseconds,
+        BusyShare = busyShare,
         StartedAt = StartedAt,
         ReadyAt = ReadyAt,
         StoppedAt = StoppedAt,

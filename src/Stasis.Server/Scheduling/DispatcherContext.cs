@@ -32,4 +32,8 @@ internal sealed record DispatcherContext(
     TimeSpan StopGrace,
     string Region,
     IInstanceMeter Meter,
-    TimeSpan FreezeGrace);
+    TimeSpan FreezeGrace)
+{
+    /// <summary>What the random placement policies draw from (seeded in tests).</summary>
+    public Random Random { get; init; } = Random.Shared;
+}

@@ -1,6 +1,7 @@
 using Stasis.Server.Functions;
 using Stasis.Server.Instances;
 using Stasis.Server.Runtime;
+using Stasis.Server.Scheduling.Placement;
 
 namespace Stasis.Server.Scheduling;
 
@@ -8,68 +9,104 @@ namespace Stasis.Server.Scheduling;
 internal sealed partial class FunctionDispatcher
 {
     /// <summary>
-    /// The instance that takes the next request: one of the current version before an outdated
-    /// one, then the fewest in flight, then the one idle longest — so load spreads evenly.
+    /// The instance with a free slot that takes the next request from the function's queue, as
+    /// join-idle-queue ranks them (<see cref="JoinIdleQueuePolicy"/>); null when every slot is taken.
     /// </summary>
     private Instance? PickFree()
     {
-        Instance? best = null;
-        foreach (var candidate in _instances)
-        {
-            if (candidate.FreeSlots <= 0 || candidate.Handle!.Exited.IsCompleted)
-            {
-                continue; // full, or its process is gone and the exit watcher has not caught up yet
-            }
-
-            if (best is null || Better(candidate, best))
-            {
-                best = candidate;
-            }
-        }
-
-        return best;
-
-        bool Better(Instance a, Instance b)
-        {
-            var (ra, rb) = (Rank(a), Rank(b));
-            if (ra != rb)
-            {
-                return ra < rb;
-            }
-
-            if (a.InFlight != b.InFlight)
-            {
-                return a.InFlight < b.InFlight;
-            }
-
-            return (a.LastUsedAt ?? a.ReadyAt ?? DateTimeOffset.MinValue) < (b.LastUsedAt ?? b.ReadyAt ?? DateTimeOffset.MinValue);
-        }
-
-        // Lower is better: the current version before outdated or retired instances; then provisioned
-        // instances (already paid for) warm before frozen (a thaw costs a little), then on-demand ones.
-        int Rank(Instance i)
-        {
-            var stale = i.Version != _record.Version || i.Retired ? 10 : 0;
-            var kind = i.Kind == Metering.InstanceKind.Provisioned
-                ? (i.State == InstanceState.Frozen || i.FreezeEngaged ? 1 : 0)
-                : 2;
-            return stale + kind;
-        }
+        var count = Candidates(staleOnlyIfNeeded: false);
+        var chosen = count == 0 ? -1 : JoinIdleQueuePolicy.Instance.Choose(_candidates.AsSpan(0, count));
+        return chosen < 0 ? null : _candidateInstances[chosen];
     }
 
-    private Lease Take(Instance instance, Arrival arrival)
+    /// <summary>
+    /// The instance a policy that binds on arrival gives a new request to, among those that can serve
+    /// (outdated ones only when nothing current can); null when none can serve yet.
+    /// </summary>
+    private Instance? ChooseForArrival()
+    {
+        var count = Candidates(staleOnlyIfNeeded: true);
+        return count == 0 ? null : _candidateInstances[_policy.Choose(_candidates.AsSpan(0, count))];
+    }
+
+    /// <summary>Fills the candidate buffers with the instances that can serve; returns how many.</summary>
+    private int Candidates(bool staleOnlyIfNeeded)
+    {
+        if (_candidates.Length < _instances.Count)
+        {
+            _candidates = new PlacementCandidate[_instances.Count * 2];
+            _candidateInstances = new Instance[_instances.Count * 2];
+        }
+
+        var count = 0;
+        var current = 0;
+        foreach (var instance in _instances)
+        {
+            if (!instance.State.CanServe() || instance.Handle!.Exited.IsCompleted)
+            {
+                continue; // not ready, draining, or its process is gone and the exit watcher has not caught up yet
+            }
+
+            var tier = Tier(instance);
+            current += tier < StaleTier ? 1 : 0;
+            _candidateInstances[count] = instance;
+            _candidates[count++] = new PlacementCandidate(tier, instance.InFlight, instance.Backlog.Count, instance.Slots,
+                (instance.LastUsedAt ?? instance.ReadyAt ?? DateTimeOffset.MinValue).UtcTicks);
+        }
+
+        if (!staleOnlyIfNeeded || current == 0 || current == count)
+        {
+            return count;
+        }
+
+        var kept = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (_candidates[i].Tier < StaleTier)
+            {
+                _candidates[kept] = _candidates[i];
+                _candidateInstances[kept++] = _candidateInstances[i];
+            }
+        }
+
+        return kept;
+    }
+
+    private const int StaleTier = 10;
+
+    /// <summary>
+    /// Lower is better: the current version before outdated or retired instances; then warm before
+    /// frozen (a thaw costs a little) — among warm ones provisioned (already paid for) before on-demand.
+    /// </summary>
+    private int Tier(Instance i)
+    {
+        var stale = i.Version != _record.Version || i.Retired ? StaleTier : 0;
+        var warmth = i.State == InstanceState.Frozen || i.FreezeEngaged ? 2
+            : i.Kind == Metering.InstanceKind.Provisioned ? 0 : 1;
+        return stale + warmth;
+    }
+
+    /// <summary>Gives <paramref name="instance"/>'s slot to a request; <paramref name="waited"/> is the queued request it serves, if any.</summary>
+    private Lease Take(Instance instance, Arrival arrival, QueuedRequest? waited)
     {
         var now = _ctx.Time.GetUtcNow();
+        var timestamp = _ctx.Time.GetTimestamp();
         if (instance.InFlight == 0 && (instance.State == InstanceState.Frozen || instance.Kind == Metering.InstanceKind.OnDemand))
         {
             // Billing: a thaw and the request it serves are active time.
             _ctx.Meter.Changed(instance.Id, Metering.MeterState.Active, now);
         }
 
+        if (instance.InFlight == 0)
+        {
+            instance.BusySince = timestamp;
+        }
+
+        _waits.Record(waited is null ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(waited.EnqueuedAt, timestamp), waited is not null);
         instance.InFlight++;
         instance.State = InstanceState.Busy;
         instance.LastUsedAt = now;
-        return new Lease(this, instance, instance.Handle!, arrival);
+        return new Lease(this, instance, instance.Handle!, arrival, timestamp);
     }
 
     /// <summary>Hands free slots to queued requests, oldest first; <paramref name="arrival"/> says how they waited.</summary>
@@ -84,24 +121,96 @@ internal sealed partial class FunctionDispatcher
             }
 
             _queue.RemoveFirst();
-            head.Value.Completion.TrySetResult(Take(free, arrival));
+            Complete(head.Value, free, arrival);
+        }
+    }
+
+    /// <summary>The requests bound to <paramref name="instance"/> take its free slots, oldest first.</summary>
+    private void ServeBacklog(Instance instance)
+    {
+        while (instance.FreeSlots > 0 && instance.Backlog.First is { } head)
+        {
+            instance.Backlog.RemoveFirst();
+            Complete(head.Value, instance, Arrival.Warm);
+        }
+    }
+
+    private void Complete(QueuedRequest request, Instance instance, Arrival arrival)
+    {
+        var lease = Take(instance, arrival, request);
+        if (!request.Completion.TrySetResult(lease))
+        {
+            // Cannot happen while cancellation removes the request under the lock first; never leak the slot.
+            lease.Dispose();
         }
     }
 
     /// <summary>
-    /// Starts instances while the queue is longer than the slots already on their way, up to the
-    /// function's maximum. Example: 5 queued, one instance starting with 4 slots, max 10 → one more
-    /// starts (5 &gt; 4), and the next queued request starts none (6 &lt;= 8).
+    /// <paramref name="instance"/> can no longer serve: the requests bound to it move to the
+    /// function's queue, in arrival order, and take whatever slot is free. Under the lock.
+    /// </summary>
+    private void Rehome(Instance instance)
+    {
+        if (instance.Backlog.Count == 0)
+        {
+            return;
+        }
+
+        while (instance.Backlog.First is { } node)
+        {
+            instance.Backlog.RemoveFirst();
+            var before = _queue.First;
+            while (before is not null && before.Value.EnqueuedAt <= node.Value.EnqueuedAt)
+            {
+                before = before.Next;
+            }
+
+            node.Value.Node = before is null ? _queue.AddLast(node.Value) : _queue.AddBefore(before, node.Value);
+        }
+
+        PumpQueue();
+    }
+
+    /// <summary>
+    /// Starts instances while more requests wait than the slots already on their way can take, up to
+    /// the function's maximum — unless the busy slots are expected to free sooner than a cold start
+    /// (<see cref="StartEstimate"/>) and no request has already waited that long. Example: 5 queued,
+    /// one instance starting with 4 slots, max 10 → one more starts (5 &gt; 4), and the next queued
+    /// request starts none (6 &lt;= 8).
     /// </summary>
     private List<(Instance, FunctionRecord)> PlanStarts()
     {
         var starts = new List<(Instance, FunctionRecord)>();
-        var coming = _instances.Where(i => i.State.IsStarting() && i.Version == _record.Version).Sum(i => i.Slots);
-        // maxInstances bounds on-demand scale-out; provisioned instances count toward it but are never refused.
-        var running = _instances.Count(i => i.State != InstanceState.Draining && i.Version == _record.Version);
-        var max = _record.Spec.EffectiveMaxInstances;
-        while (_queue.Count > coming && running < max)
+        var waiting = Waiting();
+        if (waiting == 0)
         {
+            return starts;
+        }
+
+        var coming = 0;
+        var running = 0; // maxInstances bounds on-demand scale-out; provisioned instances count toward it but are never refused.
+        var servingSlots = 0;
+        foreach (var i in _instances)
+        {
+            if (i.Version != _record.Version || i.State == InstanceState.Draining)
+            {
+                continue;
+            }
+
+            running++;
+            coming += i.State.IsStarting() ? i.Slots : 0;
+            servingSlots += i.State.CanServe() && !i.Retired ? i.Slots : 0;
+        }
+
+        var overdue = _estimate.ColdStart is { } cold && OldestWait() >= cold;
+        var max = _record.Spec.EffectiveMaxInstances;
+        while (waiting > coming && running < max)
+        {
+            if (!overdue && !_estimate.StartPays(waiting - coming, servingSlots))
+            {
+                break; // the busy slots will serve the rest sooner than a new instance could
+            }
+
             var instance = NewInstance(Metering.InstanceKind.OnDemand);
             starts.Add((instance, _record));
             coming += instance.Slots;
@@ -109,6 +218,21 @@ internal sealed partial class FunctionDispatcher
         }
 
         return starts;
+    }
+
+    /// <summary>How long the request waiting longest has waited.</summary>
+    private TimeSpan OldestWait()
+    {
+        var oldest = _queue.First?.Value.EnqueuedAt ?? long.MaxValue;
+        foreach (var i in _instances)
+        {
+            if (i.Backlog.First is { } head && head.Value.EnqueuedAt < oldest)
+            {
+                oldest = head.Value.EnqueuedAt;
+            }
+        }
+
+        return oldest == long.MaxValue ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(oldest);
     }
 
     private Instance NewInstance(Metering.InstanceKind kind)
@@ -235,6 +359,7 @@ internal sealed partial class FunctionDispatcher
 
         instance.State = InstanceState.Ready;
         instance.ReadyAt = _ctx.Time.GetUtcNow();
+        _estimate.RecordColdStart(instance.ReadyAt.Value - instance.StartedAt);
         Log.Ready(_ctx.Logger, Name, instance.Id, (instance.ReadyAt.Value - instance.StartedAt).TotalMilliseconds);
         if (instance.Version == _record.Version)
         {
@@ -346,6 +471,7 @@ internal sealed partial class FunctionDispatcher
 
         var wasStarting = instance.State.IsStarting();
         instance.State = InstanceState.Draining;
+        Rehome(instance);
         if (!wasStarting && instance.InFlight == 0)
         {
             _ = StopLater(instance);
@@ -409,6 +535,7 @@ internal sealed partial class FunctionDispatcher
         _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
         _lastError = error;
         Remember(instance);
+        Rehome(instance);
     }
 
     private void Remember(Instance instance)

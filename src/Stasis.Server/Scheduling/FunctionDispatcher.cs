@@ -3,15 +3,17 @@ using Stasis.Client.Model;
 using Stasis.Server.Functions;
 using Stasis.Server.Instances;
 using Stasis.Server.Runtime;
+using Stasis.Server.Scheduling.Placement;
 
 namespace Stasis.Server.Scheduling;
 
 /// <summary>
 /// One function's requests and instances: a FIFO queue of waiting requests and the instances with
-/// their free slots. A slot that frees takes the head of the queue at once (join-the-idle-queue);
-/// a request that finds no free slot waits, and starts an instance when the ones already starting
-/// cannot absorb the queue. All state changes happen under one lock; instance start/stop work runs
-/// outside it.
+/// their free slots. With the default policy (join-idle-queue) a slot that frees takes the head of
+/// the queue at once; with the others a request is bound to the instance its policy chose and waits
+/// in that instance's backlog. A request that finds no slot waits, and starts an instance when the
+/// ones already starting cannot absorb the queue and a busy slot would not free sooner than a cold
+/// start. All state changes happen under one lock; instance start/stop work runs outside it.
 /// </summary>
 internal sealed partial class FunctionDispatcher
 {
@@ -20,11 +22,16 @@ internal sealed partial class FunctionDispatcher
     private readonly object _gate = new();
     private readonly DispatcherContext _ctx;
     private readonly List<Instance> _instances = new();
-    private readonly LinkedList<Waiter> _queue = new();
+    private readonly LinkedList<QueuedRequest> _queue = new();
     private readonly LinkedList<Instance> _ended = new();
     private readonly List<Task> _work = new();
     private readonly CancellationTokenSource _lifetime = new();
     private readonly DrainRate _drain = new();
+    private readonly StartEstimate _estimate = new();
+    private readonly QueueWaits _waits = new();
+    private PlacementCandidate[] _candidates = new PlacementCandidate[8];
+    private Instance[] _candidateInstances = new Instance[8];
+    private IPlacementPolicy _policy;
     private FunctionRecord _record;
     private string? _rolloutError;
     private string? _lastError;
@@ -35,6 +42,7 @@ internal sealed partial class FunctionDispatcher
     {
         _record = record;
         _ctx = context;
+        _policy = PlacementPolicies.Create(record.Spec.SchedulingPolicy, context.Random);
     }
 
     public string Name => _record.Spec.FunctionName;
@@ -49,8 +57,9 @@ internal sealed partial class FunctionDispatcher
     {
         lock (_gate)
         {
-            var free = _closedReason is null && _queue.Count == 0 ? PickFree() : null;
-            lease = free is null ? null : Take(free, Arrival.Warm);
+            // The fast path serves join-idle-queue only; a policy that binds on arrival decides in AcquireAsync.
+            var free = _closedReason is null && _queue.Count == 0 && !_policy.BindsOnArrival ? PickFree() : null;
+            lease = free is null ? null : Take(free, Arrival.Warm, null);
             return lease is not null;
         }
     }
@@ -62,7 +71,7 @@ internal sealed partial class FunctionDispatcher
     /// </summary>
     public ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
     {
-        Waiter waiter;
+        QueuedRequest waiter;
         List<(Instance, FunctionRecord)>? starts;
         lock (_gate)
         {
@@ -76,20 +85,30 @@ internal sealed partial class FunctionDispatcher
                 throw DispatchException.NoCapacity(Name);
             }
 
-            var free = PickFree();
-            if (free is not null)
+            Instance? bound = null;
+            if (_policy.BindsOnArrival)
             {
-                return ValueTask.FromResult(Take(free, Arrival.Warm));
+                // Requests already waiting in the function's queue (no instance could serve them) go first.
+                bound = _queue.Count == 0 ? ChooseForArrival() : null;
+                if (bound is not null && bound.FreeSlots > 0 && bound.Backlog.Count == 0)
+                {
+                    return ValueTask.FromResult(Take(bound, Arrival.Warm, null));
+                }
+            }
+            else if (PickFree() is { } free)
+            {
+                return ValueTask.FromResult(Take(free, Arrival.Warm, null));
             }
 
             var limit = _record.Spec.EffectiveMaxQueueLength;
-            if (_queue.Count >= limit)
+            var waiting = Waiting();
+            if (waiting >= limit)
             {
-                throw DispatchException.QueueFull(Name, limit, _drain.RetryAfter(_queue.Count, _ctx.Time.GetTimestamp(), _ctx.Time));
+                throw DispatchException.QueueFull(Name, limit, _drain.RetryAfter(waiting, _ctx.Time.GetTimestamp(), _ctx.Time));
             }
 
-            waiter = new Waiter();
-            waiter.Node = _queue.AddLast(waiter);
+            waiter = new QueuedRequest(_ctx.Time.GetTimestamp());
+            waiter.Node = (bound?.Backlog ?? _queue).AddLast(waiter);
             starts = PlanStarts();
         }
 
@@ -97,38 +116,57 @@ internal sealed partial class FunctionDispatcher
         return new ValueTask<Lease>(WaitAsync(waiter, cancellationToken));
     }
 
-    private async Task<Lease> WaitAsync(Waiter waiter, CancellationToken cancellationToken)
+    private async Task<Lease> WaitAsync(QueuedRequest waiter, CancellationToken cancellationToken)
     {
         await using var registration = cancellationToken.Register(static state =>
         {
-            var (self, w) = ((FunctionDispatcher, Waiter))state!;
+            var (self, w) = ((FunctionDispatcher, QueuedRequest))state!;
             self.Abandon(w);
         }, (this, waiter)).ConfigureAwait(false);
         return await waiter.Completion.Task.ConfigureAwait(false);
     }
 
-    private void Abandon(Waiter waiter)
+    private void Abandon(QueuedRequest waiter)
     {
         lock (_gate)
         {
-            if (waiter.Node?.List is not null)
+            if (waiter.Node is { List: { } list } node)
             {
-                _queue.Remove(waiter.Node);
+                list.Remove(node);
                 waiter.Completion.TrySetCanceled();
             }
         }
     }
 
+    /// <summary>Requests waiting for a slot: in the function's queue and in the instances' backlogs. Under the lock.</summary>
+    private int Waiting()
+    {
+        var waiting = _queue.Count;
+        foreach (var instance in _instances)
+        {
+            waiting += instance.Backlog.Count;
+        }
+
+        return waiting;
+    }
+
     /// <summary>Gives a slot back; the head of the queue takes it at once.</summary>
-    internal void Release(Instance instance)
+    internal void Release(Instance instance, long dispatchedAt)
     {
         Task? stop = null;
         lock (_gate)
         {
+            var now = _ctx.Time.GetTimestamp();
             instance.InFlight--;
             instance.Completed++;
-            _drain.Record(_ctx.Time.GetTimestamp());
+            _drain.Record(now);
+            _estimate.RecordService(_ctx.Time.GetElapsedTime(dispatchedAt, now));
             instance.LastUsedAt = _ctx.Time.GetUtcNow();
+            if (instance.InFlight == 0)
+            {
+                instance.BusyTicks += _ctx.Time.GetElapsedTime(instance.BusySince, now).Ticks;
+            }
+
             if (instance.State == InstanceState.Busy && instance.InFlight == 0)
             {
                 instance.State = InstanceState.Ready;
@@ -139,6 +177,7 @@ internal sealed partial class FunctionDispatcher
                 stop = StopLater(instance);
             }
 
+            ServeBacklog(instance);
             PumpQueue();
             if (instance.InFlight == 0 && instance.State == InstanceState.Ready)
             {
@@ -167,6 +206,15 @@ internal sealed partial class FunctionDispatcher
 
             _record = record;
             _rolloutError = null;
+            if (_policy.Name != (record.Spec.SchedulingPolicy ?? SchedulingPolicyNames.Default))
+            {
+                _policy = PlacementPolicies.Create(record.Spec.SchedulingPolicy, _ctx.Random);
+                foreach (var instance in _instances)
+                {
+                    Rehome(instance); // requests bound by the old policy wait in the function's queue
+                }
+            }
+
             // Provisioned instances are replaced by Reconcile (it counts only the current version);
             // on-demand ones get one replacement each here.
             var outdated = _instances.Count(i => i.Version < record.Version && i.State.CanServe() && i.Kind == Metering.InstanceKind.OnDemand);
@@ -209,6 +257,8 @@ internal sealed partial class FunctionDispatcher
             }
 
             starts = Reconcile();
+            // A request that has waited longer than a cold start was misjudged: PlanStarts starts one now.
+            starts.AddRange(PlanStarts());
         }
 
         Launch(starts);
@@ -224,17 +274,17 @@ internal sealed partial class FunctionDispatcher
         lock (_gate)
         {
             _closedReason ??= reason;
-            while (_queue.First is { } node)
-            {
-                _queue.RemoveFirst();
-                node.Value.Completion.TrySetException(DispatchException.Closed(Name, reason));
-            }
-
             _allStopped ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             allStopped = _allStopped;
             foreach (var instance in _instances.ToList())
             {
-                BeginDrain(instance);
+                BeginDrain(instance); // moves its backlog to the queue
+            }
+
+            while (_queue.First is { } node)
+            {
+                _queue.RemoveFirst();
+                node.Value.Completion.TrySetException(DispatchException.Closed(Name, reason));
             }
 
             CheckAllStopped();
@@ -274,8 +324,17 @@ internal sealed partial class FunctionDispatcher
     {
         lock (_gate)
         {
-            var live = _instances.Select(i => i.ToInfo());
-            return (includeEnded ? live.Concat(_ended.Select(i => i.ToInfo())) : live).ToList();
+            var live = _instances.Select(i => i.ToInfo(_ctx.Time));
+            return (includeEnded ? live.Concat(_ended.Select(i => i.ToInfo(_ctx.Time))) : live).ToList();
+        }
+    }
+
+    /// <summary>The placement policy in effect and how long recent requests waited for a slot.</summary>
+    public (string Policy, QueueWaitSummary? Waits) Scheduling()
+    {
+        lock (_gate)
+        {
+            return (_policy.Name, _waits.Summary());
         }
     }
 
@@ -293,14 +352,7 @@ internal sealed partial class FunctionDispatcher
                 Draining = _instances.Count(i => i.State == InstanceState.Draining),
                 Failed = _ended.Count(i => i.State == InstanceState.Failed),
                 Outdated = _instances.Count(i => i.Version < version && i.State != InstanceState.Draining),
-            }, _rolloutError, _lastError, _queue.Count);
+            }, _rolloutError, _lastError, Waiting());
         }
-    }
-
-    private sealed class Waiter
-    {
-        public LinkedListNode<Waiter>? Node { get; set; }
-
-        public TaskCompletionSource<Lease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

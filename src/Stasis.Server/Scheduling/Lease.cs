@@ -10,8 +10,9 @@ internal sealed class Lease : IDisposable
     private readonly FunctionDispatcher _owner;
     private int _released;
 
-    public Lease(FunctionDispatcher owner, Instance instance, IRuntimeInstance handle, Arrival arrival)
+    public Lease(FunctionDispatcher owner, Instance instance, IRuntimeInstance handle, Arrival arrival, long dispatchedAt)
     {
+        DispatchedAt = dispatchedAt;
         _owner = owner;
         Instance = instance;
         Handle = handle;
@@ -20,6 +21,9 @@ internal sealed class Lease : IDisposable
     }
 
     public Instance Instance { get; }
+
+    /// <summary>When the dispatcher gave the slot (its clock's timestamp): how long requests hold a slot is measured from here.</summary>
+    public long DispatchedAt { get; }
 
     public IRuntimeInstance Handle { get; }
 
@@ -50,7 +54,7 @@ internal sealed class Lease : IDisposable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            _owner.Release(Instance);
+            _owner.Release(Instance, DispatchedAt);
         }
     }
 }

@@ -1,0 +1,13 @@
+namespace Stasis.Server.Scheduling;
+
+/// <summary>A request waiting for a slot: in the function's queue, or bound to one instance's backlog.</summary>
+internal sealed class QueuedRequest(long enqueuedAt)
+{
+    /// <summary>Its place in whichever list holds it; <c>Node.List</c> is null once it left.</summary>
+    public LinkedListNode<QueuedRequest>? Node { get; set; }
+
+    /// <summary>When it began to wait (the dispatcher's clock timestamp).</summary>
+    public long EnqueuedAt { get; } = enqueuedAt;
+
+    public TaskCompletionSource<Lease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
