@@ -30,7 +30,7 @@ internal static class InstanceViews
 
     /// <summary>
     /// The function's side of scheduling, under the table. Example:
-    /// <c>policy join-idle-queue · 3 waiting · queue wait p50 0 ms, p90 12.5 ms, p99 40 ms, max 52 ms (last 1024 requests; 57 of 2000 waited)</c>.
+    /// <c>policy join-idle-queue · 3 waiting · queue wait p50 0 ms, p90 13 ms, p99 40 ms, max 52 ms (last 1024 requests; 57 of 2000 waited)</c>.
     /// </summary>
     public static string Scheduling(FunctionInfo function)
     {

@@ -58,6 +58,7 @@ public sealed class ViewsTests
             new InstanceInfo
             {
                 Id = "i-2", FunctionName = "f", State = "ready", Kind = "provisioned", Version = 1, Pid = 4242, InFlight = 1, Slots = 4, Completed = 17,
+                Queued = 3, BusyMs = 12_345, BusyShare = 0.4567,
                 StartedAt = started.AddSeconds(1), ReadyAt = started.AddSeconds(3.26), LastUsedAt = Fixtures.Now.AddSeconds(-12),
             },
         ], Fixtures.Now);
@@ -66,6 +67,9 @@ public sealed class ViewsTests
         Assert.Equal(["-", "4242"], table.Column("PID"));
         Assert.Equal(["on-demand", "provisioned"], table.Column("KIND"));
         Assert.Equal(["0/0", "1/4"], table.Column("IN-FLIGHT"));
+        Assert.Equal(["0", "3"], table.Column("QUEUED"));
+        Assert.Equal(["0s", "12.3s"], table.Column("BUSY"));
+        Assert.Equal(["-", "45.7"], table.Column("BUSY %"));
         Assert.Equal(["-", "+2.3s"], table.Column("READY"));
         Assert.Equal(["-", "12s ago"], table.Column("LAST USED"));
         var error = table.Column("ERROR")[0];
@@ -73,6 +77,32 @@ public sealed class ViewsTests
         Assert.StartsWith("boom x", error, StringComparison.Ordinal);
         Assert.EndsWith("…", error, StringComparison.Ordinal);
         Assert.Equal("-", table.Column("ERROR")[1]);
+    }
+
+    [Fact]
+    public void SchedulingLineShowsPolicyQueueAndWaitPercentiles()
+    {
+        var f = Fixtures.Function("f", new InstanceCounts { Busy = 2 }) with
+        {
+            Queued = 3,
+            SchedulingPolicy = "round-robin",
+            QueueWait = new QueueWaitInfo { Samples = 1024, P50Ms = 0, P90Ms = 12.5, P99Ms = 40.2, MaxMs = 52, Requests = 2000, Waited = 57 },
+        };
+
+        Assert.Equal("policy round-robin · 3 waiting · queue wait p50 0 ms, p90 13 ms, p99 40 ms, max 52 ms (last 1024 requests; 57 of 2000 waited)",
+            InstanceViews.Scheduling(f));
+        Assert.Equal("policy join-idle-queue · 0 waiting · no requests yet", InstanceViews.Scheduling(Fixtures.Function("g", new InstanceCounts())));
+    }
+
+    [Theory]
+    [InlineData(0, "0s")]
+    [InlineData(850, "850ms")]
+    [InlineData(12_345, "12.3s")]
+    [InlineData(754_000, "12m34s")]
+    [InlineData(7_384_000, "2h03m")]
+    public void MillisecondsAreShortAndReadable(long ms, string expected)
+    {
+        Assert.Equal(expected, Humanize.Milliseconds(ms));
     }
 
     [Fact]

@@ -45,6 +45,26 @@ public sealed class FunctionSpecValidatorTests
     }
 
     [Fact]
+    public void Validate_UnknownSchedulingPolicy_NamesTheOnesThatExist()
+    {
+        var error = Single(Valid with { SchedulingPolicy = "fastest" });
+
+        Assert.Equal(new SpecError("schedulingPolicy",
+            "'fastest' is not a scheduling policy: use join-idle-queue, least-outstanding, power-of-two-choices, random, round-robin"), error);
+    }
+
+    [Theory]
+    [InlineData("join-idle-queue")]
+    [InlineData("round-robin")]
+    [InlineData("random")]
+    [InlineData("power-of-two-choices")]
+    [InlineData("least-outstanding")]
+    public void Validate_KnownSchedulingPolicy_NoErrors(string policy)
+    {
+        Assert.Empty(FunctionSpecValidator.Validate(Valid with { SchedulingPolicy = policy }));
+    }
+
+    [Fact]
     public void Validate_FunctionNameOf65Chars_TooLong()
     {
         Assert.Equal("must be at most 64 characters, got 65", Single(Valid with { FunctionName = new string('a', 65) }).Message);

@@ -168,6 +168,7 @@ public sealed class SYamlLoaderSeedExampleTests : IDisposable
                         maxCapacity: 30
                   maxInstances: 4
                   idleTimeout: 600
+                  schedulingPolicy: least-outstanding
             """);
 
         var spec = SpecYaml.Parse(yaml).Resources[0].Spec;
@@ -181,6 +182,8 @@ public sealed class SYamlLoaderSeedExampleTests : IDisposable
         Assert.Equal(30, policy["maxCapacity"]!.GetValue<long>());
         Assert.Equal(4, spec.MaxInstances);
         Assert.Equal(600, spec.IdleTimeout);
+        Assert.Equal("least-outstanding", spec.SchedulingPolicy);
+        Assert.Null(spec.UnknownProps);
     }
 
     [Fact]

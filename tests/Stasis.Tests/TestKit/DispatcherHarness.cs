@@ -16,7 +16,10 @@ internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
     {
         Spec = spec ?? Spec;
         var context = new DispatcherContext(Runtime, new InstanceLaunchFactory(new StasisServerOptions()), this, this, Time,
-            NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local", Meter, TimeSpan.Zero);
+            NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local", Meter, TimeSpan.Zero)
+        {
+            Random = new Random(1234), // random placement, repeatable
+        };
         Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), context);
     }
 
