@@ -3,9 +3,5 @@ using Stasis.Server.Scheduling;
 
 namespace Stasis.Server.Gateway;
 
-/// <summary>
-/// What the transformer needs to know about the invocation it forwards (an HttpContext feature).
-/// <paramref name="Arrived"/> is the <see cref="System.Diagnostics.Stopwatch"/> timestamp at which the
-/// gateway began to wait for a slot.
-/// </summary>
-internal sealed record GatewayCall(string RequestId, GatewayRoute Route, PathString Path, Lease Lease, long Arrived);
+/// <summary>What the transformer needs to know about the invocation it forwards (an HttpContext feature).</summary>
+internal sealed record GatewayCall(string RequestId, GatewayRoute Route, PathString Path, Lease Lease);

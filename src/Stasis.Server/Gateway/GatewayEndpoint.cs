@@ -186,7 +186,7 @@ internal static class GatewayEndpoint
         var timeout = route.ExecutionTimeout;
         var instanceId = lease.Instance.Id;
         log.Write(name, $"FC Invoke Start RequestId: {requestId}");
-        context.Features.Set(new GatewayCall(requestId, route, "/" + path, lease, started));
+        context.Features.Set(new GatewayCall(requestId, route, "/" + path, lease));
         using var deadline = new CancellationTokenSource(timeout);
         var error = await forwarder.SendAsync(context, lease.Instance.DestinationPrefix, lease.Handle.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
 

@@ -102,11 +102,12 @@ internal sealed partial class FunctionDispatcher
             instance.BusySince = timestamp;
         }
 
-        _waits.Record(waited is null ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(waited.EnqueuedAt, timestamp), waited is not null);
+        var wait = waited is null ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(waited.EnqueuedAt, timestamp);
+        _waits.Record(wait, waited is not null);
         instance.InFlight++;
         instance.State = InstanceState.Busy;
         instance.LastUsedAt = now;
-        return new Lease(this, instance, instance.Handle!, arrival, timestamp);
+        return new Lease(this, instance, instance.Handle!, arrival, timestamp, wait);
     }
 
     /// <summary>Hands free slots to queued requests, oldest first; <paramref name="arrival"/> says how they waited.</summary>

@@ -10,9 +10,10 @@ internal sealed class Lease : IDisposable
     private readonly FunctionDispatcher _owner;
     private int _released;
 
-    public Lease(FunctionDispatcher owner, Instance instance, IRuntimeInstance handle, Arrival arrival, long dispatchedAt)
+    public Lease(FunctionDispatcher owner, Instance instance, IRuntimeInstance handle, Arrival arrival, long dispatchedAt, TimeSpan queueWait)
     {
         DispatchedAt = dispatchedAt;
+        QueueWait = queueWait;
         _owner = owner;
         Instance = instance;
         Handle = handle;
@@ -24,6 +25,9 @@ internal sealed class Lease : IDisposable
 
     /// <summary>When the dispatcher gave the slot (its clock's timestamp): how long requests hold a slot is measured from here.</summary>
     public long DispatchedAt { get; }
+
+    /// <summary>How long the request waited for this slot (zero when one was free at once).</summary>
+    public TimeSpan QueueWait { get; }
 
     public IRuntimeInstance Handle { get; }
 

@@ -33,6 +33,7 @@ public sealed class FunctionsApiTests(ServerFixture fx) : IClassFixture<ServerFi
     [InlineData("memory", "memorySize")]
     [InlineData("image", "entrypoint")]
     [InlineData("auth", "authType")]
+    [InlineData("policy", "schedulingPolicy")]
     public async Task Put_InvalidSpec_Is400InvalidSpecWithDetails(string what, string mentioned)
     {
         var spec = ServerFixture.Echo("invalid-" + what);
@@ -42,6 +43,7 @@ public sealed class FunctionsApiTests(ServerFixture fx) : IClassFixture<ServerFi
             "concurrency" => spec with { InstanceConcurrency = 201 },
             "memory" => spec with { MemorySize = -1 },
             "image" => spec with { CustomContainerConfig = new CustomContainerConfig { Image = "registry/x:1", Port = 9000 } },
+            "policy" => spec with { SchedulingPolicy = "fastest-first" },
             _ => spec with { Triggers = [new TriggerSpec { TriggerName = "t", TriggerType = "http", TriggerConfig = new TriggerConfig { AuthType = "function" } }] },
         };
 
