@@ -11,7 +11,10 @@ Trace: TIMESTAMP,ContextTokens,GeneratedTokens (AzureLLMInferenceTrace_code.csv)
   (--model A,B,C; default 5,0.002,1.0). It is sent in the header x-bench-service-ms and the function
   sleeps that long;
 - arrival of a row: its TIMESTAMP minus the window's first, times one scale factor chosen so that
-  utilisation = requests * mean service / (instances * replayed span) equals --utilisation.
+  utilisation = requests * mean service / (instances * replayed span) equals --utilisation
+  (--arrivals trace, the default). With --arrivals poisson the rows keep their service times but
+  arrive as a Poisson process at the same mean rate (seeded by --seed): the trace's bursts are
+  smoothed away, which shows how the policies differ when the load is steady.
 
 Open loop: each request is sent at its scheduled time whatever happened to the earlier ones, by a
 pool of worker threads (one kept-alive connection each) that grows on demand up to --max-inflight.
@@ -32,6 +35,7 @@ import datetime
 import http.client
 import json
 import math
+import random
 import socket
 import sys
 import threading
@@ -125,6 +129,13 @@ def plan(a):
     span_s = len(rows) * mean / 1000 / (a.instances * a.utilisation)
     scale = span_s / raw_span
     offsets = [r * scale for r in raw]
+    if a.arrivals == "poisson":
+        rng = random.Random(a.seed)
+        rate = len(rows) / span_s
+        offsets, t = [], 0.0
+        for _ in rows:
+            offsets.append(t)
+            t += rng.expovariate(rate)
     gaps = [offsets[i + 1] - offsets[i] for i in range(len(offsets) - 1)]
     out = {
         "rows": rows,
@@ -149,6 +160,7 @@ def plan(a):
             "replay_span_s": rnd(span_s, 3),
             "offered_rps": rnd(len(rows) / span_s, 2),
             "utilisation": a.utilisation,
+            "arrivals": a.arrivals,
             "max_gap_s": rnd(max(gaps) if gaps else 0.0, 3),
         },
     }
@@ -427,6 +439,9 @@ def main():
     ap.add_argument("--requests", type=int, default=1500, help="rows in the window")
     ap.add_argument("--instances", type=int, default=4, help="N, the instances the load is scaled to")
     ap.add_argument("--utilisation", type=float, default=0.7)
+    ap.add_argument("--arrivals", choices=("trace", "poisson"), default="trace",
+                    help="trace: the rows' timestamps, scaled; poisson: the same mean rate, exponential gaps")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the Poisson arrivals")
     ap.add_argument("--model", default="5,0.002,1.0", help="A,B,C of service_ms = A + B*ContextTokens + C*GeneratedTokens")
     ap.add_argument("--plan", action="store_true", help="print the window, model and scale as JSON, send nothing")
     ap.add_argument("--server", help="http://127.0.0.1:PORT")

@@ -25,6 +25,7 @@ MAX_SECONDS=180        # per policy: the replay (sending and answers) stops afte
 MODEL="5,0.002,1.0"    # A,B,C of service_ms = A + B * ContextTokens + C * GeneratedTokens
 WARMUP=100             # 1 ms requests before each replay, not counted
 SERVER_WARMUP=10       # seconds of load on a throw-away function before the first policy
+ARRIVALS="trace"       # trace: the rows' timestamps, scaled; poisson: same mean rate, exponential gaps
 TRACE=""
 JSON_OUT=""
 
@@ -41,6 +42,8 @@ usage: bench/scheduling/run.sh [options]
       --warmup N         requests of 1 ms sent before each replay, not counted (default $WARMUP)
       --server-warmup S  seconds of 0 ms requests on a throw-away function before the first policy, so that
                          the server's JIT is done with the request path (default $SERVER_WARMUP; 0 skips it)
+      --arrivals MODE    trace: the rows' timestamps, scaled (default); poisson: the rows' service times
+                         arriving as a Poisson process at the same mean rate (the trace's bursts smoothed away)
       --trace FILE       the trace (default: shared/traces/AzureLLMInferenceTrace_code.csv next to the checkout)
       --json FILE        also write the final JSON line to FILE
   -h, --help             this text
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
     --warmup) need_arg "$@"; WARMUP="$2"; shift 2;;
     --server-warmup) need_arg "$@"; SERVER_WARMUP="$2"; shift 2;;
     --trace) need_arg "$@"; TRACE="$2"; shift 2;;
+    --arrivals) need_arg "$@"; ARRIVALS="$2"; shift 2;;
     --json) need_arg "$@"; JSON_OUT="$2"; shift 2;;
     -h|--help) usage; exit 0;;
     *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2;;
@@ -74,6 +78,7 @@ done
 [ "$WARMUP" -le 10000 ] && [ "$SERVER_WARMUP" -le 300 ] || { echo "run.sh: --warmup at most 10000, --server-warmup at most 300" >&2; exit 2; }
 awk -v u="$UTILISATION" 'BEGIN { exit !(u ~ /^[0-9]*\.?[0-9]+$/ && u > 0 && u <= 1.5) }' \
   || { echo "run.sh: --utilisation must be a number in (0, 1.5], not '$UTILISATION'" >&2; exit 2; }
+case "$ARRIVALS" in trace|poisson) ;; *) echo "run.sh: --arrivals must be trace or poisson, not '$ARRIVALS'" >&2; exit 2;; esac
 [[ "$MODEL" =~ ^[0-9]*\.?[0-9]+,[0-9]*\.?[0-9]+,[0-9]*\.?[0-9]+$ ]] \
   || { echo "run.sh: --model takes three non-negative numbers A,B,C, not '$MODEL'" >&2; exit 2; }
 
@@ -116,7 +121,7 @@ if [ "$load_before" != null ] && awk -v l="$load_before" 'BEGIN { exit !(l > 0.5
 fi
 
 replay_args=(--trace "$TRACE" --offset "$OFFSET" --requests "$REQUESTS" --instances "$INSTANCES"
-             --utilisation "$UTILISATION" --model "$MODEL")
+             --utilisation "$UTILISATION" --model "$MODEL" --arrivals "$ARRIVALS")
 plan_json="$(python3 "$here/replay.py" "${replay_args[@]}" --plan)" || { echo "run.sh: the trace window could not be planned" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
@@ -342,7 +347,12 @@ echo
 echo "Scheduling benchmark ($cpus CPUs, load before: $load_before): $INSTANCES instances per policy, instanceConcurrency 1"
 echo "trace: $(pj trace), rows $OFFSET..$((OFFSET + REQUESTS - 1)) ($REQUESTS requests over $(pj trace_span_s) s of the trace)"
 echo "service model: $(pj model) (ms); mean $(pj service_mean_ms), p50 $(pj service_p50_ms), p99 $(pj service_p99_ms), max $(pj service_max_ms) ms"
-echo "arrivals: trace times x $(pj scale) -> $(pj replay_span_s) s, $(pj offered_rps) req/s offered;" \
+if [ "$ARRIVALS" = poisson ]; then
+  arrivals_line="Poisson at the trace window's mean rate over $(pj replay_span_s) s, $(pj offered_rps) req/s offered;"
+else
+  arrivals_line="trace times x $(pj scale) -> $(pj replay_span_s) s, $(pj offered_rps) req/s offered;"
+fi
+echo "arrivals: $arrivals_line" \
      "utilisation = requests x mean service / (instances x span) = $UTILISATION"
 echo
 printf '%-21s %6s %5s %9s %9s %9s %9s %9s %9s %9s\n' policy reqs lost "lat p50" "lat p90" "lat p99" "wait p50" "wait p90" "wait p99" "max dev"
