@@ -79,6 +79,24 @@ public sealed class CliDeployTests(CliServerFixture server) : IClassFixture<CliS
     }
 
     [Fact]
+    public async Task AppliesTheProvisionConfigOfTheTemplate()
+    {
+        var path = Template("cli-provisioned", extra: """
+                  provisionConfig:
+                    defaultTarget: 1
+                    alwaysAllocateCPU: false
+            """);
+
+        var deployed = await server.RunAsync("deploy", "-t", path);
+        var provision = await server.RunAsync("provision", "get", "cli-provisioned", "-o", "json");
+
+        Assert.True(deployed.Exit == 0, deployed.Err);
+        var info = JsonSerializer.Deserialize<ProvisionInfo>(provision.Out, JsonDefaults.Options)!;
+        Assert.Equal(1, info.DefaultTarget);
+        Assert.False(info.AlwaysAllocateCPU);
+    }
+
+    [Fact]
     public async Task WarningsGoToStderrOnce()
     {
         var path = Template("cli-warned", extra: "      somethingElse: 1");
