@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using Stasis.Client.Model;
+using Stasis.Server.Autoscaling;
 
 namespace Stasis.Server.Functions;
 
-/// <summary>FC's ProvisionConfig rules: bounds, the one qualifier, and which switch turns idle mode on.</summary>
+/// <summary>FC's ProvisionConfig rules: bounds, the one qualifier, the scaling policies, and which switch turns idle mode on.</summary>
 internal static class ProvisionRules
 {
     public const int MaxTarget = 10_000;
@@ -27,6 +28,9 @@ internal static class ProvisionRules
         {
             errors.Add($"target {input.EffectiveTarget} is outside 0–{MaxTarget}.");
         }
+
+        // Policies are checked whole: one bad field refuses the config, and nothing is stored.
+        errors.AddRange(ScalingPolicyParser.Validate(input.TargetTrackingPolicies, input.ScheduledActions));
 
         return errors;
     }
