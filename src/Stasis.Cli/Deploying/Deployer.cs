@@ -6,8 +6,9 @@ using Stasis.Client.Model;
 namespace Stasis.Cli.Deploying;
 
 /// <summary>
-/// What <c>deploy</c> and <c>up</c> both do with a template: PUT every function and its <c>provisionConfig</c>, then
-/// (unless told not to) wait until the new instances are up and the old ones gone, so the URLs printed afterwards answer warm.
+/// What <c>deploy</c> and <c>up</c> both do with a template: PUT every function (the server applies its
+/// <c>provisionConfig</c>), then (unless told not to) wait until the new instances are up and the old ones gone, so the
+/// URLs printed afterwards answer warm.
 /// </summary>
 internal sealed class Deployer(CommandContext ctx, StasisClient client)
 {
@@ -47,20 +48,6 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
             foreach (var warning in result.Function.Warnings.Where(w => !SaidAlready(w, resource.Warnings)))
             {
                 Warn(warned, $"{resource.ResourceKey}: {warning}");
-            }
-
-            if (ProvisionFromSpec.From(resource.Spec, resource.ResourceKey) is { } provision)
-            {
-                try
-                {
-                    await client.PutProvisionAsync(resource.Spec.FunctionName, provision, cancellationToken: ct).ConfigureAwait(false);
-                }
-                catch (StasisApiException e)
-                {
-                    throw new StasisApiException(e.StatusCode, e.Error with { Message = $"{resource.ResourceKey}.props.provisionConfig: {e.Error.Message}" });
-                }
-
-                result = result with { Function = await client.GetFunctionAsync(resource.Spec.FunctionName, ct).ConfigureAwait(false) };
             }
 
             deployed.Add(new DeployedResource(resource.ResourceKey, result));
