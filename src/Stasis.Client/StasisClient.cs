@@ -96,6 +96,10 @@ public sealed class StasisClient : IDisposable
         SendAsync<ProvisionInfo>(HttpMethod.Get, ProvisionPath(name, qualifier), null, cancellationToken);
 
     /// <summary>Every function with a provision target or provisioned instances still running.</summary>
+    /// <summary>The autoscaler's decisions for a function, newest first.</summary>
+    public Task<ScalingDecisionInfo[]> GetProvisionHistoryAsync(string name, int limit = 20, CancellationToken cancellationToken = default) =>
+        SendAsync<ScalingDecisionInfo[]>(HttpMethod.Get, $"api/v1/functions/{Uri.EscapeDataString(name)}/provision/history?limit={limit.ToString(System.Globalization.CultureInfo.InvariantCulture)}", null, cancellationToken);
+
     public Task<ProvisionInfo[]> ListProvisionsAsync(CancellationToken cancellationToken = default) =>
         SendAsync<ProvisionInfo[]>(HttpMethod.Get, "api/v1/provision", null, cancellationToken);
 

@@ -92,10 +92,39 @@ internal static class ProvisionCommand
     {
         var name = Arguments.FunctionName();
         var qualifier = Qualifier();
-        var command = new Command("get", "Show a function's provision config and its provisioned instances") { name, qualifier };
+        var history = new Option<bool>("--history") { Description = "Show the autoscaler's decisions (target, metrics, reason) instead" };
+        var limit = new Option<int>("--limit")
+        {
+            Description = "With --history: how many decisions, newest (1–1000)",
+            HelpName = "N",
+            DefaultValueFactory = _ => 20,
+        };
+        var command = new Command("get", "Show a function's provision config and its provisioned instances") { name, qualifier, history, limit };
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
-            var info = await ctx.Client.GetProvisionAsync(parse.GetValue(name)!, parse.GetValue(qualifier) ?? Latest, ct).ConfigureAwait(false);
+            var functionName = parse.GetValue(name)!;
+            if (parse.GetValue(history))
+            {
+                var count = parse.GetValue(limit);
+                if (count is < 1 or > 1000)
+                {
+                    throw new UsageException($"--limit must be from 1 to 1000, not {count}");
+                }
+
+                var decisions = await ctx.Client.GetProvisionHistoryAsync(functionName, count, ct).ConfigureAwait(false);
+                if (ctx.Json)
+                {
+                    ctx.WriteJson(decisions);
+                }
+                else
+                {
+                    TableWriter.Write(ctx.Console, ProvisionViews.History(decisions), $"no autoscaling decisions for {functionName} yet");
+                }
+
+                return ExitCodes.Success;
+            }
+
+            var info = await ctx.Client.GetProvisionAsync(functionName, parse.GetValue(qualifier) ?? Latest, ct).ConfigureAwait(false);
             Write(ctx, info);
             return ExitCodes.Success;
         });

@@ -45,9 +45,29 @@ internal static class ProvisionViews
         };
         AddList(items, "scheduled actions", p.ScheduledActions);
         AddList(items, "target tracking policies", p.TargetTrackingPolicies);
+        items.Add(new("reason", Humanize.OrNone(p.Reason)));
         items.Add(new("current error", Humanize.OrNone(p.CurrentError)));
         return new PropertyList(items);
     }
+
+    /// <summary><c>provision get NAME --history</c>: the autoscaler's decisions, oldest first so the table reads as a timeline.</summary>
+    public static TableData History(IEnumerable<ScalingDecisionInfo> decisions) => new(
+        ["TIME", "TARGET", "CURRENT", "PCU", "CPU", "GPU MEM", "REASON", "EXPLAIN"],
+        decisions.OrderBy(d => d.At).Select(d => (IReadOnlyList<string>)
+        [
+            d.At.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            d.PreviousTarget is { } before && before != d.Target ? $"{Number(before)} → {Number(d.Target)}" : Number(d.Target),
+            Number(d.Current),
+            Fraction(d.ProvisionedConcurrencyUtilization, d.IntervalEnd),
+            Fraction(d.CpuUtilization, d.IntervalEnd),
+            Fraction(d.GpuMemUtilization, d.IntervalEnd),
+            d.Reason,
+            Humanize.OrNone(d.Explain),
+        ]).ToList());
+
+    /// <summary>A metric as a fraction with two decimals; "-" before any interval closed, "n/a" when unavailable.</summary>
+    private static string Fraction(double? value, DateTimeOffset? interval) =>
+        interval is null ? Humanize.None : value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
     /// <summary>What a wait shows: <c>fn: 1/2 ready, 1 frozen</c>.</summary>
     public static string Progress(ProvisionInfo p) =>

@@ -42,6 +42,8 @@ public sealed record ProvisionInfo
     /// <summary>Provisioned instances that are ready (warm or frozen).</summary>
     public int Current { get; init; }
     public string? CurrentError { get; init; }
+    /// <summary>Why the target is what it is: the autoscaler's last reason (a policy, a scheduled action, or defaultTarget).</summary>
+    public string? Reason { get; init; }
     public bool AlwaysAllocateCPU { get; init; } = true;
     public bool AlwaysAllocateGPU { get; init; } = true;
     /// <summary>Whether this function's provisioned instances are frozen when idle.</summary>

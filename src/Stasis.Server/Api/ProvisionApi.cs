@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Stasis.Client.Model;
+using Stasis.Server.Autoscaling;
 using Stasis.Server.Functions;
 using Stasis.Server.Scheduling;
 
@@ -18,11 +19,29 @@ internal static class ProvisionApi
         one.MapGet("", Get);
         one.MapPut("", Put);
         one.MapDelete("", Remove);
+        one.MapGet("/history", History);
+    }
+
+    /// <summary>The autoscaler's decisions for a function, newest first (<c>?limit=</c>, 1–1000, default 20).</summary>
+    private static IResult History(string name, string? limit, FunctionRegistry registry, ScalingStore store)
+    {
+        if (!registry.TryGetDispatcher(name, out _))
+        {
+            return ApiErrors.FunctionNotFound(name);
+        }
+
+        var count = 20;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count) || count is < 1 or > 1000))
+        {
+            return ApiErrors.Error(400, "InvalidLimit", $"limit must be a whole number from 1 to 1000, not '{limit}'.");
+        }
+
+        return Results.Json(store.History(name, count), JsonDefaults.Options);
     }
 
     private static IResult List(FunctionRegistry registry) =>
         Results.Json(registry.ListProvisions()
-            .Select(p => registry.TryGetDispatcher(p.FunctionName, out var d) ? Info(p, d) : null)
+            .Select(p => registry.TryGetDispatcher(p.FunctionName, out var d) ? Info(p, d, registry) : null)
             .Where(i => i is not null && (i.Target > 0 || i.Current > 0))
             .ToList(), JsonDefaults.Options);
 
@@ -39,7 +58,7 @@ internal static class ProvisionApi
         }
 
         var record = registry.GetProvision(name) ?? ProvisionRules.Apply(null, name, ProvisionRules.Latest, new ProvisionConfigInput(), DateTimeOffset.UnixEpoch);
-        return Results.Json(Info(record, dispatcher), JsonDefaults.Options);
+        return Results.Json(Info(record, dispatcher, registry), JsonDefaults.Options);
     }
 
     private static async Task<IResult> Put(string name, string? qualifier, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
@@ -73,7 +92,7 @@ internal static class ProvisionApi
         }
 
         var record = await registry.PutProvisionAsync(name, ProvisionRules.Latest, input, ct).ConfigureAwait(false);
-        return Results.Json(Info(record, dispatcher), JsonDefaults.Options);
+        return Results.Json(Info(record, dispatcher, registry), JsonDefaults.Options);
     }
 
     private static async Task<IResult> Remove(string name, string? qualifier, FunctionRegistry registry, CancellationToken ct)
@@ -89,7 +108,7 @@ internal static class ProvisionApi
         }
 
         var record = await registry.PutProvisionAsync(name, ProvisionRules.Latest, new ProvisionConfigInput { DefaultTarget = 0 }, ct).ConfigureAwait(false);
-        return Results.Json(Info(record, dispatcher), JsonDefaults.Options);
+        return Results.Json(Info(record, dispatcher, registry), JsonDefaults.Options);
     }
 
     private static IResult? QualifierError(string? qualifier) =>
@@ -97,9 +116,10 @@ internal static class ProvisionApi
             ? null
             : ApiErrors.Error(404, "QualifierNotFound", $"qualifier '{qualifier}' does not exist: Stasis functions have one qualifier, LATEST.");
 
-    private static ProvisionInfo Info(ProvisionRecord record, FunctionDispatcher dispatcher)
+    private static ProvisionInfo Info(ProvisionRecord record, FunctionDispatcher dispatcher, FunctionRegistry registry)
     {
         var state = dispatcher.ProvisionState();
+        var decision = registry.LastScaling(record.FunctionName);
         return new ProvisionInfo
         {
             FunctionName = record.FunctionName,
@@ -108,7 +128,9 @@ internal static class ProvisionApi
             Target = state.Target,
             DefaultTarget = record.DefaultTarget,
             Current = state.Current,
-            CurrentError = state.CurrentError,
+            // Why current lags target: an instance failure first, else what holds the autoscaler back.
+            CurrentError = state.CurrentError ?? decision?.Explain,
+            Reason = decision?.Reason,
             AlwaysAllocateCPU = record.AlwaysAllocateCpu,
             AlwaysAllocateGPU = record.AlwaysAllocateGpu,
             IdleMode = state.IdleMode,

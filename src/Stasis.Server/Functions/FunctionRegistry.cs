@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Stasis.Client.Model;
+using Stasis.Server.Autoscaling;
 using Stasis.Server.Instances;
 using Stasis.Server.Logs;
 using Stasis.Server.Scheduling;
@@ -31,9 +32,14 @@ internal sealed class FunctionRegistry
     private readonly DispatcherContext _context;
     private readonly TimeProvider _time;
     private readonly ILogger<FunctionRegistry> _logger;
+    private readonly ProvisionScaler _scaler;
+    /// <summary>The stored provision configs, kept here so the autoscaler's tick reads no store.</summary>
+    private readonly ConcurrentDictionary<string, ProvisionRecord> _provisionRecords = new(StringComparer.Ordinal);
 
-    public FunctionRegistry(FunctionStore store, ProvisionStore provisions, InstanceStore instances, FunctionLogBook logs, DispatcherContext context, TimeProvider time, ILogger<FunctionRegistry> logger)
+    public FunctionRegistry(FunctionStore store, ProvisionStore provisions, InstanceStore instances, FunctionLogBook logs, DispatcherContext context,
+        TimeProvider time, ILogger<FunctionRegistry> logger, ProvisionScaler scaler)
     {
+        _scaler = scaler;
         _store = store;
         _provisions = provisions;
         _instances = instances;
@@ -57,15 +63,20 @@ internal sealed class FunctionRegistry
             _dispatchers[record.Spec.FunctionName] = new FunctionDispatcher(record, _context);
         }
 
-        // Provisioned targets come back with the server.
+        // Provisioned targets come back with the server, with the policies' target for now.
         foreach (var provision in _provisions.List())
         {
             if (_dispatchers.TryGetValue(provision.FunctionName, out var dispatcher))
             {
-                dispatcher.SetProvision(provision.DefaultTarget, ProvisionRules.IdleMode(provision, dispatcher.Record.Spec));
+                _provisionRecords[provision.FunctionName] = provision;
+                var decision = _scaler.Evaluate(provision, dispatcher.ProvisionState().Current, _time.GetUtcNow());
+                dispatcher.SetProvision(decision.Target, ProvisionRules.IdleMode(provision, dispatcher.Record.Spec));
             }
         }
     }
+
+    /// <summary>The autoscaler's last decision for a function (why its target is what it is), if any.</summary>
+    public ScalingDecision? LastScaling(string name) => _scaler.Last(name);
 
     public ProvisionRecord? GetProvision(string name) => _provisions.Get(name, ProvisionRules.Latest);
 
@@ -88,11 +99,17 @@ internal sealed class FunctionRegistry
     private ProvisionRecord ApplyProvision(string name, string qualifier, ProvisionConfigInput input)
     {
         var dispatcher = _dispatchers[name];
-        var record = ProvisionRules.Apply(_provisions.Get(name, qualifier), name, qualifier, input, _time.GetUtcNow());
+        var now = _time.GetUtcNow();
+        var record = ProvisionRules.Apply(_provisions.Get(name, qualifier), name, qualifier, input, now);
         _provisions.Upsert(record);
+        _provisionRecords[name] = record;
         var idleMode = ProvisionRules.IdleMode(record, dispatcher.Record.Spec);
-        dispatcher.SetProvision(record.DefaultTarget, idleMode);
-        _logs.Write(name, $"Provision config: target {record.DefaultTarget}, idle mode {(idleMode ? "on" : "off")}");
+        var decision = _scaler.Evaluate(record, dispatcher.ProvisionState().Current, now);
+        dispatcher.SetProvision(decision.Target, idleMode);
+        var policies = record.TargetTrackingPolicies.Count + record.ScheduledActions.Count;
+        _logs.Write(name, $"Provision config: defaultTarget {record.DefaultTarget}, idle mode {(idleMode ? "on" : "off")}"
+            + (policies > 0 ? $", {record.TargetTrackingPolicies.Count} target tracking policies, {record.ScheduledActions.Count} scheduled actions" : "")
+            + $"; target {decision.Target}: {decision.Reason}");
         return record;
     }
 
@@ -150,6 +167,8 @@ internal sealed class FunctionRegistry
         {
             var existed = _store.Delete(name);
             _provisions.Delete(name);
+            _provisionRecords.TryRemove(name, out _);
+            _scaler.Forget(name);
             if (_dispatchers.TryRemove(name, out var dispatcher))
             {
                 await dispatcher.CloseAsync("was removed", drainTimeout).ConfigureAwait(false);
@@ -172,6 +191,16 @@ internal sealed class FunctionRegistry
     public void Tick()
     {
         var now = _time.GetUtcNow();
+        foreach (var record in _provisionRecords.Values)
+        {
+            if (_dispatchers.TryGetValue(record.FunctionName, out var dispatcher))
+            {
+                // Scheduled actions fire on their own clock; tracking policies weigh each closed metric interval once.
+                var decision = _scaler.Evaluate(record, dispatcher.ProvisionState().Current, now);
+                dispatcher.ScaleTo(decision.Target);
+            }
+        }
+
         foreach (var dispatcher in _dispatchers.Values)
         {
             dispatcher.Tick(now);

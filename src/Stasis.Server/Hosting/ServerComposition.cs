@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Stasis.Client.Model;
 using Stasis.Server.Api;
+using Stasis.Server.Autoscaling;
 using Stasis.Server.Functions;
 using Stasis.Server.Gateway;
 using Stasis.Server.Instances;
@@ -45,6 +46,9 @@ internal static class ServerComposition
             options.Region,
             sp.GetRequiredService<IInstanceMeter>(),
             options.FreezeGrace));
+        services.AddSingleton<ScalingStore>();
+        services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<ScalingStore>(),
+            new ScalingSettings(options.ScaleOutIntervals, options.ScaleInIntervals)));
         services.AddSingleton<FunctionRegistry>();
         services.AddSingleton<MeterStore>();
         services.AddSingleton<Meter>();

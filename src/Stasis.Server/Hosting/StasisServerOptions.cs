@@ -29,4 +29,8 @@ public sealed record StasisServerOptions
     public Prices Prices { get; init; } = new();
     /// <summary>How often the meter persists its ledger; a killed server loses at most this much billed time.</summary>
     public TimeSpan MeterHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Target tracking: metric intervals over target before a scale-out (FC/AWS: 3).</summary>
+    public int ScaleOutIntervals { get; init; } = 3;
+    /// <summary>Target tracking: metric intervals under target before a scale-in; longer, so that a lull does not release instances.</summary>
+    public int ScaleInIntervals { get; init; } = 15;
 }

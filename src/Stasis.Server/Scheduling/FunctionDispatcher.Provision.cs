@@ -51,6 +51,24 @@ internal sealed partial class FunctionDispatcher
         }
     }
 
+    /// <summary>
+    /// The autoscaler's target: changes only the number of provisioned instances wanted (idle mode,
+    /// errors and retry back-off stay), so calling it every tick with the same value does nothing.
+    /// </summary>
+    public void ScaleTo(int target)
+    {
+        lock (_gate)
+        {
+            if (_closedReason is not null || target == _target)
+            {
+                return;
+            }
+
+            _target = target;
+            Launch(Reconcile());
+        }
+    }
+
     public ProvisionStatus ProvisionState()
     {
         lock (_gate)

@@ -83,6 +83,21 @@ internal static class Migrations
             gpu_memory_gb  REAL NOT NULL
         );
         """,
+        // 4: the autoscaler's decisions, with their inputs (evidence as JSON), for `provision get --history`.
+        """
+        CREATE TABLE scaling_decisions (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            function_name   TEXT NOT NULL,
+            at              TEXT NOT NULL,
+            previous_target INTEGER,
+            target          INTEGER NOT NULL,
+            current         INTEGER NOT NULL,
+            reason          TEXT NOT NULL,
+            explain         TEXT,
+            evidence        TEXT NOT NULL
+        );
+        CREATE INDEX scaling_decisions_function ON scaling_decisions (function_name, id);
+        """,
     ];
 
     public static int Latest => Steps.Length;
