@@ -80,6 +80,23 @@ public sealed class ViewsTests
     }
 
     [Fact]
+    public void ScalingHistoryReadsAsATimelineWithChangesMarked()
+    {
+        var t = Fixtures.Now;
+        var table = ProvisionViews.History(
+        [
+            new ScalingDecisionInfo { At = t.AddMinutes(1), PreviousTarget = 2, Target = 4, Current = 2, Reason = "scale out", IntervalEnd = t, ProvisionedConcurrencyUtilization = 0.916 },
+            new ScalingDecisionInfo { At = t, Target = 2, Current = 0, Reason = "no policy applies: defaultTarget 2" },
+            new ScalingDecisionInfo { At = t.AddMinutes(2), PreviousTarget = 4, Target = 4, Current = 4, Reason = "hold", IntervalEnd = t.AddMinutes(1), Explain = "GPUMemUtilization is unavailable" },
+        ]);
+
+        Assert.Equal(["2", "2 → 4", "4"], table.Column("TARGET"));
+        Assert.Equal(["-", "0.92", "n/a"], table.Column("PCU"));
+        Assert.Equal(["-", "n/a", "n/a"], table.Column("GPU MEM"));
+        Assert.Equal(["-", "-", "GPUMemUtilization is unavailable"], table.Column("EXPLAIN"));
+    }
+
+    [Fact]
     public void SchedulingLineShowsPolicyQueueAndWaitPercentiles()
     {
         var f = Fixtures.Function("f", new InstanceCounts { Busy = 2 }) with
