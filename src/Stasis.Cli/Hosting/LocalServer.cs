@@ -26,6 +26,8 @@ internal static class LocalServer
             FreezeGrace = settings.FreezeGrace,
             MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
             ConfigFile = settings.ConfigFile,
+            MetricsInterval = settings.MetricsInterval,
+            MetricsRetention = settings.MetricsRetention,
         };
 
         try

@@ -4,7 +4,8 @@ namespace Stasis.Cli.Hosting;
 /// What <c>server</c> and <c>up</c> were asked for. A CLI-side record, not StasisServerOptions, so that parsing these
 /// commands never loads the server assembly; <see cref="LocalServer"/> translates.
 /// </summary>
-internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default)
+internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default,
+    TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null)
 {
     // Same values as StasisServerOptions' defaults, repeated here for the reason above.
     public const string DefaultListen = "127.0.0.1:7070";

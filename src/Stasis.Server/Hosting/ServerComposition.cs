@@ -11,6 +11,7 @@ using Stasis.Server.Gateway;
 using Stasis.Server.Instances;
 using Stasis.Server.Logs;
 using Stasis.Server.Metering;
+using Stasis.Server.Metrics;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Storage;
@@ -54,6 +55,27 @@ internal static class ServerComposition
         // instance starts, and writes its last heartbeat after every instance has ended.
         services.AddHostedService<MeterHeartbeat>();
         services.AddHostedService<StasisLifecycle>();
+        AddMetrics(services, options);
+    }
+
+    /// <summary>Metrics (docs/metrics.md): sampled after the functions are loaded, closed before their instances stop.</summary>
+    private static void AddMetrics(IServiceCollection services, StasisServerOptions options)
+    {
+        services.AddSingleton<MetricsStore>();
+        services.AddSingleton<PrometheusMetrics>();
+        services.TryAddSingleton<IGpuMemoryProbe>(sp => NvidiaSmiProbe.Detect(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Metrics")));
+        services.AddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<FunctionRegistry>();
+            return new MetricsCollector(
+                () => registry.All.Select(d => d.LoadSample()).ToList(),
+                options.EffectiveMetricsInterval,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IGpuMemoryProbe>(),
+                sp.GetRequiredService<PrometheusMetrics>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Metrics"));
+        });
+        services.AddHostedService<MetricsSampler>();
     }
 
     public static void MapStasis(WebApplication app)
@@ -69,6 +91,8 @@ internal static class ServerComposition
         app.MapFunctionsApi();
         app.MapProvisionApi();
         app.MapBillApi();
+        app.MapMetricsApi();
+        app.MapPrometheus();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));

@@ -29,4 +29,17 @@ public sealed record StasisServerOptions
     public Prices Prices { get; init; } = new();
     /// <summary>How often the meter persists its ledger; a killed server loses at most this much billed time.</summary>
     public TimeSpan MeterHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a metrics interval lasts (docs/metrics.md): 1 s to 3600 s. Null takes the config file's
+    /// <c>metrics.intervalSeconds</c>, else 60 s; the server sets it when it starts.
+    /// </summary>
+    public TimeSpan? MetricsInterval { get; init; }
+    /// <summary>How long metrics are kept in the store; null takes the config file's <c>metrics.retentionDays</c>, else 31 days.</summary>
+    public TimeSpan? MetricsRetention { get; init; }
+
+    /// <summary>The metrics interval in effect.</summary>
+    internal TimeSpan EffectiveMetricsInterval => MetricsInterval ?? Metrics.MetricsIntervals.Default;
+
+    /// <summary>The metrics retention in effect.</summary>
+    internal TimeSpan EffectiveMetricsRetention => MetricsRetention ?? Metrics.MetricsIntervals.DefaultRetention;
 }
