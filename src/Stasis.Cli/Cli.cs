@@ -68,6 +68,7 @@ internal static class Cli
             RemoveCommand.Create(env, global),
             StatusCommand.Create(env, global),
             BillCommand.Create(env, global),
+            MetricsCommand.Create(env, global),
             ProvisionCommand.Create(env, global),
         };
         return root;

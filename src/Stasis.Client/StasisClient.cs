@@ -134,6 +134,26 @@ public sealed class StasisClient : IDisposable
     }
 
     /// <summary>
+    /// The function's closed metrics intervals since <paramref name="since"/>: a duration back from now (<c>15m</c>,
+    /// <c>1h</c>, <c>24h</c>, <c>7d</c>) or an ISO 8601 time; the server's default (the last hour) when null. With
+    /// <paramref name="instances"/>, each point carries its instances' figures.
+    /// </summary>
+    public Task<MetricsReport> GetMetricsAsync(string name, string? since = null, bool instances = false, CancellationToken cancellationToken = default)
+    {
+        var query = $"{FunctionPath(name)}/metrics?instances={(instances ? "true" : "false")}";
+        if (!string.IsNullOrEmpty(since))
+        {
+            query += "&since=" + Uri.EscapeDataString(since);
+        }
+
+        return SendAsync<MetricsReport>(HttpMethod.Get, query, null, cancellationToken);
+    }
+
+    /// <summary>The function's closed metrics intervals since <paramref name="since"/>.</summary>
+    public Task<MetricsReport> GetMetricsAsync(string name, DateTimeOffset since, bool instances = false, CancellationToken cancellationToken = default) =>
+        GetMetricsAsync(name, since.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), instances, cancellationToken);
+
+    /// <summary>
     /// The function's log lines: the last <paramref name="tail"/> (server default when null), then, with
     /// <paramref name="follow"/>, new lines as they are written until <paramref name="cancellationToken"/> fires.
     /// </summary>

@@ -6,7 +6,7 @@ using Stasis.Server.Hosting;
 namespace Stasis.FunctionalTests;
 
 /// <summary>A real Stasis server on a free loopback port with a throw-away data directory.</summary>
-public sealed class ServerFixture : IAsyncLifetime
+public class ServerFixture : IAsyncLifetime
 {
     public StasisServer Server { get; private set; } = null!;
 
@@ -19,17 +19,20 @@ public sealed class ServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await StasisServer.StartAsync(
-            new StasisServerOptions
+            Configure(new StasisServerOptions
             {
                 Listen = "127.0.0.1:0",
                 DataDirectory = DataDirectory,
                 MaxRequestBodyBytes = 1024 * 1024,
                 StopGrace = TimeSpan.FromSeconds(2),
                 DrainTimeout = TimeSpan.FromSeconds(10),
-            },
+            }),
             configureLogging: l => l.SetMinimumLevel(LogLevel.Warning));
         Http = new HttpClient { BaseAddress = Server.Address, Timeout = TimeSpan.FromSeconds(60) };
     }
+
+    /// <summary>A fixture of its own may change the server's options (a shorter metrics interval, say).</summary>
+    protected virtual StasisServerOptions Configure(StasisServerOptions options) => options;
 
     public async Task DisposeAsync()
     {

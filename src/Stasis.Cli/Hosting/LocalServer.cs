@@ -26,6 +26,10 @@ internal static class LocalServer
             FreezeGrace = settings.FreezeGrace,
             MaxRequestBodyBytes = settings.MaxRequestBodyBytes,
             ConfigFile = settings.ConfigFile,
+            MetricsInterval = settings.MetricsInterval,
+            MetricsRetention = settings.MetricsRetention,
+            ScaleOutIntervals = settings.ScaleOutIntervals,
+            ScaleInIntervals = settings.ScaleInIntervals,
         };
 
         try

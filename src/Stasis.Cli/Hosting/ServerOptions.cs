@@ -51,6 +51,39 @@ internal sealed class ServerOptions
         text => Sizes.TryParse(text, out var bytes) && bytes > 0,
         "a size like 32MB, 512KB or 1048576");
 
+    // No default here: left out, the config file's metrics keys (or the server's defaults, 60s and 31d) apply.
+    public Option<string?> MetricsInterval { get; } = ValidatedOptional(
+        new Option<string?>("--metrics-interval")
+        {
+            Description = "How long a metrics interval lasts, 1s to 1h [default: 60s, or the config file's metrics.intervalSeconds]",
+            HelpName = "DURATION",
+        },
+        text => Durations.TryParse(text, out var d) && d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromHours(1),
+        "a duration from 1s to 1h, like 1s, 10s or 60s");
+
+    public Option<string?> MetricsRetention { get; } = ValidatedOptional(
+        new Option<string?>("--metrics-retention")
+        {
+            Description = "How long metrics are kept [default: 31d, or the config file's metrics.retentionDays]",
+            HelpName = "DURATION",
+        },
+        text => Durations.TryParse(text, out var d) && d > TimeSpan.Zero,
+        "a duration like 1h, 7d or 31d");
+
+    public Option<int> ScaleOutIntervals { get; } = Range(new Option<int>("--scale-out-intervals")
+    {
+        Description = "Target tracking: metric intervals over target before provisioned instances are added (1–1000)",
+        HelpName = "N",
+        DefaultValueFactory = _ => ServerSettings.DefaultScaleOutIntervals,
+    });
+
+    public Option<int> ScaleInIntervals { get; } = Range(new Option<int>("--scale-in-intervals")
+    {
+        Description = "Target tracking: metric intervals under target before provisioned instances are released (1–1000)",
+        HelpName = "N",
+        DefaultValueFactory = _ => ServerSettings.DefaultScaleInIntervals,
+    });
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
@@ -65,6 +98,10 @@ internal sealed class ServerOptions
         command.Add(FreezeGrace);
         command.Add(MaxBody);
         command.Add(Config);
+        command.Add(MetricsInterval);
+        command.Add(MetricsRetention);
+        command.Add(ScaleOutIntervals);
+        command.Add(ScaleInIntervals);
     }
 
     public ServerSettings Read(ParseResult parse) => new(
@@ -73,7 +110,37 @@ internal sealed class ServerOptions
         Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
         Sizes.TryParse(parse.GetValue(MaxBody), out var bytes) ? bytes : ServerSettings.DefaultMaxRequestBodyBytes,
         parse.GetValue(Config),
-        parse.GetValue(FreezeGrace) is { } grace && grace != "0" && Durations.TryParse(grace, out var g) ? g : TimeSpan.Zero);
+        parse.GetValue(FreezeGrace) is { } grace && grace != "0" && Durations.TryParse(grace, out var g) ? g : TimeSpan.Zero,
+        Durations.TryParse(parse.GetValue(MetricsInterval), out var interval) ? interval : null,
+        Durations.TryParse(parse.GetValue(MetricsRetention), out var retention) ? retention : null,
+        parse.GetValue(ScaleOutIntervals),
+        parse.GetValue(ScaleInIntervals));
+
+    private static Option<int> Range(Option<int> option)
+    {
+        option.Validators.Add(r =>
+        {
+            var n = r.GetValueOrDefault<int>();
+            if (n is < 1 or > 1000)
+            {
+                r.AddError($"{option.Name} must be from 1 to 1000, not {n}");
+            }
+        });
+        return option;
+    }
+
+    private static Option<string?> ValidatedOptional(Option<string?> option, Func<string?, bool> isValid, string expected)
+    {
+        option.Validators.Add(r =>
+        {
+            var text = r.GetValueOrDefault<string?>();
+            if (text is not null && !isValid(text))
+            {
+                r.AddError($"{option.Name} '{text}' is not {expected}");
+            }
+        });
+        return option;
+    }
 
     private static Option<string> Validated(Option<string> option, Func<string?, bool> isValid, string expected)
     {

@@ -4,11 +4,15 @@ namespace Stasis.Cli.Hosting;
 /// What <c>server</c> and <c>up</c> were asked for. A CLI-side record, not StasisServerOptions, so that parsing these
 /// commands never loads the server assembly; <see cref="LocalServer"/> translates.
 /// </summary>
-internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default)
+internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default,
+    TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null, int ScaleOutIntervals = ServerSettings.DefaultScaleOutIntervals,
+    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals)
 {
     // Same values as StasisServerOptions' defaults, repeated here for the reason above.
     public const string DefaultListen = "127.0.0.1:7070";
     public const string DefaultDataDirectory = ".stasis";
     public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromMinutes(5);
     public const long DefaultMaxRequestBodyBytes = 32L * 1024 * 1024;
+    public const int DefaultScaleOutIntervals = 3;
+    public const int DefaultScaleInIntervals = 15;
 }

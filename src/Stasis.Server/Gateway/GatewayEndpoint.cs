@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Stasis.Server.Functions;
 using Stasis.Server.Hosting;
 using Stasis.Server.Instances;
+using Stasis.Server.Metrics;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Yarp.ReverseProxy.Forwarder;
@@ -29,12 +30,13 @@ internal static class GatewayEndpoint
         var options = services.GetRequiredService<StasisServerOptions>();
         var log = services.GetRequiredService<IFunctionLog>();
         var forwarder = services.GetRequiredService<IHttpForwarder>();
+        var metrics = services.GetRequiredService<MetricsCollector>();
         routes.Map(Prefix + "/{name}/{**path}", (HttpContext context, string name, string? path) =>
-            HandleAsync(context, name, path, registry, options, log, forwarder)).WithDisplayName("gateway");
+            HandleAsync(context, name, path, registry, options, log, forwarder, metrics)).WithDisplayName("gateway");
     }
 
     private static async Task HandleAsync(HttpContext context, string name, string? path,
-        FunctionRegistry registry, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
+        FunctionRegistry registry, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder, MetricsCollector metrics)
     {
         var requestId = NewRequestId();
         context.Response.Headers["x-fc-request-id"] = requestId;
@@ -45,67 +47,99 @@ internal static class GatewayEndpoint
             return;
         }
 
-        var route = GatewayRoute.For(dispatcher.Record, options.Region);
-        if (!route.Allows(context.Request.Method))
-        {
-            context.Response.Headers.Allow = route.Allow;
-            await GatewayErrors.WriteAsync(context, 405, "MethodNotAllowed", $"the HTTP trigger of '{name}' accepts {route.Allow}, not {context.Request.Method}.", requestId).ConfigureAwait(false);
-            return;
-        }
-
-        if (context.Request.ContentLength > options.MaxRequestBodyBytes)
-        {
-            await GatewayErrors.WriteAsync(context, 413, "PayloadTooLarge", $"the request body is {context.Request.ContentLength} bytes; the limit is {options.MaxRequestBodyBytes} bytes.", requestId).ConfigureAwait(false);
-            return;
-        }
-
-        var started = Stopwatch.GetTimestamp();
-        if (!TryReadDeadline(context.Request, out var clientDeadline))
-        {
-            await GatewayErrors.WriteAsync(context, 400, "InvalidDeadline",
-                $"{DeadlineHeader} must be a whole number of milliseconds between 1 and {MaxDeadlineMs}.", requestId).ConfigureAwait(false);
-            return;
-        }
-
-        var waitTimeout = clientDeadline is { } d && d < route.WaitTimeout ? d : route.WaitTimeout;
+        // Every answer from here on is an invocation of the function, in its metrics.
+        var recorder = metrics.For(name);
+        var began = Stopwatch.GetTimestamp();
+        var entered = false;
+        var failed = false;
         Lease? lease = null;
-        for (var attempt = 1; lease is null; attempt++)
+        try
         {
-            lease = await AcquireAsync(context, dispatcher, waitTimeout, name, requestId).ConfigureAwait(false);
-            if (lease is null)
+            var route = GatewayRoute.For(dispatcher.Record, options.Region);
+            if (!route.Allows(context.Request.Method))
             {
-                return; // answered already, or the client left
-            }
-
-            try
-            {
-                // A frozen instance is thawed here, before anything is sent to it.
-                await lease.PrepareAsync(context.RequestAborted).ConfigureAwait(false);
-            }
-            catch (InstanceFreezeException e) when (attempt < 3)
-            {
-                // Nothing reached that instance: the request goes to another one.
-                log.Write(name, $"FC Invoke Reroute RequestId: {requestId}: {e.Message}");
-                lease.Dispose();
-                lease = null;
-            }
-            catch (Exception e) when (e is InstanceFreezeException or OperationCanceledException)
-            {
-                lease.Dispose();
-                if (e is InstanceFreezeException)
-                {
-                    await GatewayErrors.WriteAsync(context, 503, "InstanceUnavailable", e.Message, requestId).ConfigureAwait(false);
-                }
-
+                context.Response.Headers.Allow = route.Allow;
+                await GatewayErrors.WriteAsync(context, 405, "MethodNotAllowed", $"the HTTP trigger of '{name}' accepts {route.Allow}, not {context.Request.Method}.", requestId).ConfigureAwait(false);
                 return;
             }
-        }
 
-        // No retry on another instance: once a connection was made the function may have seen the request.
-        using (lease)
-        {
-            await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
+            if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+            {
+                await GatewayErrors.WriteAsync(context, 413, "PayloadTooLarge", $"the request body is {context.Request.ContentLength} bytes; the limit is {options.MaxRequestBodyBytes} bytes.", requestId).ConfigureAwait(false);
+                return;
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            if (!TryReadDeadline(context.Request, out var clientDeadline))
+            {
+                await GatewayErrors.WriteAsync(context, 400, "InvalidDeadline",
+                    $"{DeadlineHeader} must be a whole number of milliseconds between 1 and {MaxDeadlineMs}.", requestId).ConfigureAwait(false);
+                return;
+            }
+
+            var waitTimeout = clientDeadline is { } d && d < route.WaitTimeout ? d : route.WaitTimeout;
+            for (var attempt = 1; lease is null; attempt++)
+            {
+                lease = await AcquireAsync(context, dispatcher, waitTimeout, name, requestId).ConfigureAwait(false);
+                if (lease is null)
+                {
+                    return; // answered already, or the client left
+                }
+
+                try
+                {
+                    // A frozen instance is thawed here, before anything is sent to it.
+                    await lease.PrepareAsync(context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (InstanceFreezeException e) when (attempt < 3)
+                {
+                    // Nothing reached that instance: the request goes to another one.
+                    log.Write(name, $"FC Invoke Reroute RequestId: {requestId}: {e.Message}");
+                    lease.Dispose();
+                    lease = null;
+                }
+                catch (Exception e) when (e is InstanceFreezeException or OperationCanceledException)
+                {
+                    lease.Dispose();
+                    if (e is InstanceFreezeException)
+                    {
+                        await GatewayErrors.WriteAsync(context, 503, "InstanceUnavailable", e.Message, requestId).ConfigureAwait(false);
+                    }
+
+                    return;
+                }
+            }
+
+            // No retry on another instance: once a connection was made the function may have seen the request.
+            recorder.Enter();
+            entered = true;
+            using (lease)
+            {
+                await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
+            }
         }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            RecordInvocation(context, recorder, began, entered, lease?.QueueWait, failed);
+        }
+    }
+
+    /// <summary>
+    /// Reports the invocation to the function's metrics: its status (499 when the client left; 500 when an exception
+    /// escaped, which the exception handler answers), whether the function flagged an error with <c>x-fc-status</c>,
+    /// its latency from arrival and, when it got a slot, its wait for it.
+    /// </summary>
+    private static void RecordInvocation(HttpContext context, FunctionRecorder recorder, long began, bool entered, TimeSpan? queueWait, bool failed)
+    {
+        var status = context.RequestAborted.IsCancellationRequested ? 499 : failed ? 500 : context.Response.StatusCode;
+        var fcStatus = context.Response.Headers["x-fc-status"].ToString();
+        var functionError = fcStatus.Length > 0 && fcStatus != "200";
+        recorder.Complete(status, functionError, Stopwatch.GetElapsedTime(began), queueWait, entered);
     }
 
     /// <summary>A client's own deadline for the wait in the queue (milliseconds); it can only shorten the function's.</summary>

@@ -12,6 +12,7 @@ using Stasis.Server.Gateway;
 using Stasis.Server.Instances;
 using Stasis.Server.Logs;
 using Stasis.Server.Metering;
+using Stasis.Server.Metrics;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Storage;
@@ -58,6 +59,32 @@ internal static class ServerComposition
         // instance starts, and writes its last heartbeat after every instance has ended.
         services.AddHostedService<MeterHeartbeat>();
         services.AddHostedService<StasisLifecycle>();
+        AddMetrics(services, options);
+    }
+
+    /// <summary>Metrics (docs/metrics.md): sampled after the functions are loaded, closed before their instances stop.</summary>
+    private static void AddMetrics(IServiceCollection services, StasisServerOptions options)
+    {
+        services.AddSingleton<MetricsStore>();
+        services.AddSingleton<PrometheusMetrics>();
+        services.TryAddSingleton<IGpuMemoryProbe>(sp => NvidiaSmiProbe.Detect(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Metrics")));
+        services.AddSingleton(sp =>
+        {
+            var registry = sp.GetRequiredService<FunctionRegistry>();
+            var collector = new MetricsCollector(
+                () => registry.All.Select(d => d.LoadSample()).ToList(),
+                options.EffectiveMetricsInterval,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IGpuMemoryProbe>(),
+                sp.GetRequiredService<PrometheusMetrics>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Metrics"));
+            // Target tracking weighs each closed interval (docs/autoscaling.md).
+            var scaler = sp.GetRequiredService<ProvisionScaler>();
+            collector.IntervalClosed += point => scaler.OnInterval(point.FunctionName, new ScalingMetrics(
+                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization));
+            return collector;
+        });
+        services.AddHostedService<MetricsSampler>();
     }
 
     public static void MapStasis(WebApplication app)
@@ -73,6 +100,8 @@ internal static class ServerComposition
         app.MapFunctionsApi();
         app.MapProvisionApi();
         app.MapBillApi();
+        app.MapMetricsApi();
+        app.MapPrometheus();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));

@@ -1,14 +1,16 @@
 using System.Text.Json;
 using Stasis.Client.Model;
+using Stasis.Server.Metrics;
 
 namespace Stasis.Server.Hosting;
 
 /// <summary>
-/// Reads the server config file (<c>--config FILE</c>): JSON, comments and trailing commas allowed, with one
-/// section today, <c>prices</c>. Strict on purpose: a misspelt key would otherwise bill at the default
+/// Reads the server config file (<c>--config FILE</c>): JSON, comments and trailing commas allowed, with two
+/// sections, <c>prices</c> and <c>metrics</c>. Strict on purpose: a misspelt key would otherwise bill at the default
 /// price without a word, so an unknown key, a value that is not a number or a negative price stops the
 /// server with a message naming the key. Example: <c>{"prices": {"gpuIdleCuPerGbSecond": 0.4}}</c>
-/// keeps every default but the idle GPU price.
+/// keeps every default but the idle GPU price; <c>{"metrics": {"intervalSeconds": 10, "retentionDays": 7}}</c>
+/// closes metrics intervals every 10 s and keeps them a week (an option given to the server wins over the file).
 /// </summary>
 internal static class ServerConfigFile
 {
@@ -17,7 +19,8 @@ internal static class ServerConfigFile
     /// <summary><paramref name="options"/> with the file's settings laid over them, checked; unchanged but checked when no file is set.</summary>
     public static StasisServerOptions Apply(StasisServerOptions options)
     {
-        var prices = options.ConfigFile is { } path ? Read(path, options.Prices) : options.Prices;
+        var file = options.ConfigFile is { } path ? ReadSettings(path, options.Prices) : new Settings(options.Prices, null, null);
+        var prices = file.Prices;
         if (PriceKeys.FirstNegative(prices) is { } negative)
         {
             throw new StasisConfigException($"{Where(options.ConfigFile)}{negative}; prices cannot be negative.");
@@ -28,11 +31,28 @@ internal static class ServerConfigFile
             throw new StasisConfigException($"the meter heartbeat must be at least 1 ms (it is {options.MeterHeartbeat}).");
         }
 
-        return options with { Prices = prices };
+        var interval = options.MetricsInterval ?? file.MetricsInterval ?? MetricsIntervals.Default;
+        if (interval < MetricsIntervals.Min || interval > MetricsIntervals.Max)
+        {
+            var source = options.MetricsInterval is null ? $"{options.ConfigFile}: metrics.intervalSeconds" : "the metrics interval";
+            throw new StasisConfigException($"{source} is {interval.TotalSeconds:0.###} s; it must be between 1 s and 3600 s.");
+        }
+
+        var retention = options.MetricsRetention ?? file.MetricsRetention ?? MetricsIntervals.DefaultRetention;
+        if (retention < interval)
+        {
+            var source = options.MetricsRetention is null && file.MetricsRetention is not null ? $"{options.ConfigFile}: metrics.retentionDays" : "the metrics retention";
+            throw new StasisConfigException($"{source} ({retention}) is shorter than the metrics interval ({interval}); metrics would be deleted as they are written.");
+        }
+
+        return options with { Prices = prices, MetricsInterval = interval, MetricsRetention = retention };
     }
 
     /// <summary>The prices of the file at <paramref name="path"/>, over <paramref name="defaults"/>.</summary>
-    public static Prices Read(string path, Prices defaults)
+    public static Prices Read(string path, Prices defaults) => ReadSettings(path, defaults).Prices;
+
+    /// <summary>What the file at <paramref name="path"/> sets: its prices over <paramref name="defaults"/>, and the metrics keys it has.</summary>
+    private static Settings ReadSettings(string path, Prices defaults)
     {
         string text;
         try
@@ -56,18 +76,25 @@ internal static class ServerConfigFile
         }
     }
 
-    private static Prices Parse(string path, JsonElement root, Prices prices)
+    private static Settings Parse(string path, JsonElement root, Prices prices)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw new StasisConfigException($"{path}: the config must be a JSON object, like {{\"prices\": {{...}}}}.");
         }
 
+        TimeSpan? interval = null, retention = null;
         foreach (var section in root.EnumerateObject())
         {
+            if (section.Name == "metrics")
+            {
+                (interval, retention) = ParseMetrics(path, section.Value);
+                continue;
+            }
+
             if (section.Name != "prices")
             {
-                throw new StasisConfigException($"{path}: unknown key '{section.Name}'; the config file knows 'prices'.");
+                throw new StasisConfigException($"{path}: unknown key '{section.Name}'; the config file knows 'prices' and 'metrics'.");
             }
 
             if (section.Value.ValueKind != JsonValueKind.Object)
@@ -93,8 +120,44 @@ internal static class ServerConfigFile
             }
         }
 
-        return prices;
+        return new Settings(prices, interval, retention);
     }
+
+    /// <summary>The <c>metrics</c> section: <c>intervalSeconds</c> and <c>retentionDays</c>, positive numbers.</summary>
+    private static (TimeSpan? Interval, TimeSpan? Retention) ParseMetrics(string path, JsonElement section)
+    {
+        if (section.ValueKind != JsonValueKind.Object)
+        {
+            throw new StasisConfigException($"{path}: 'metrics' must be an object, like {{\"intervalSeconds\": 60, \"retentionDays\": 31}}.");
+        }
+
+        TimeSpan? interval = null, retention = null;
+        foreach (var item in section.EnumerateObject())
+        {
+            if (item.Name is not ("intervalSeconds" or "retentionDays"))
+            {
+                throw new StasisConfigException($"{path}: unknown key 'metrics.{item.Name}'; known: intervalSeconds, retentionDays.");
+            }
+
+            if (item.Value.ValueKind != JsonValueKind.Number || !item.Value.TryGetDouble(out var value) || value <= 0)
+            {
+                throw new StasisConfigException($"{path}: metrics.{item.Name} must be a positive number, not {item.Value.GetRawText()}.");
+            }
+
+            if (item.Name == "intervalSeconds")
+            {
+                interval = TimeSpan.FromSeconds(Math.Min(value, 1e9));
+            }
+            else
+            {
+                retention = TimeSpan.FromDays(Math.Min(value, 1e6));
+            }
+        }
+
+        return (interval, retention);
+    }
+
+    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention);
 
     private static string Where(string? path) => path is null ? "" : $"{path}: ";
 }

@@ -48,6 +48,11 @@ public sealed class StasisServer : IAsyncDisposable
         {
             throw new ArgumentException($"--data '{options.DataDirectory}' is a file; give a directory (it is created if missing).");
         }
+
+        if (options.ScaleOutIntervals is < 1 or > 1000 || options.ScaleInIntervals is < 1 or > 1000)
+        {
+            throw new ArgumentException($"--scale-out-intervals and --scale-in-intervals must be from 1 to 1000, not {options.ScaleOutIntervals} and {options.ScaleInIntervals}.");
+        }
         // The content root is the install directory, and configuration is not reloaded on change: the
         // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

@@ -33,4 +33,17 @@ public sealed record StasisServerOptions
     public int ScaleOutIntervals { get; init; } = 3;
     /// <summary>Target tracking: metric intervals under target before a scale-in; longer, so that a lull does not release instances.</summary>
     public int ScaleInIntervals { get; init; } = 15;
+    /// <summary>
+    /// How long a metrics interval lasts (docs/metrics.md): 1 s to 3600 s. Null takes the config file's
+    /// <c>metrics.intervalSeconds</c>, else 60 s; the server sets it when it starts.
+    /// </summary>
+    public TimeSpan? MetricsInterval { get; init; }
+    /// <summary>How long metrics are kept in the store; null takes the config file's <c>metrics.retentionDays</c>, else 31 days.</summary>
+    public TimeSpan? MetricsRetention { get; init; }
+
+    /// <summary>The metrics interval in effect.</summary>
+    internal TimeSpan EffectiveMetricsInterval => MetricsInterval ?? Metrics.MetricsIntervals.Default;
+
+    /// <summary>The metrics retention in effect.</summary>
+    internal TimeSpan EffectiveMetricsRetention => MetricsRetention ?? Metrics.MetricsIntervals.DefaultRetention;
 }

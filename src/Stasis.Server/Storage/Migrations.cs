@@ -83,7 +83,61 @@ internal static class Migrations
             gpu_memory_gb  REAL NOT NULL
         );
         """,
-        // 4: the autoscaler's decisions, with their inputs (evidence as JSON), for `provision get --history`.
+        // 4: metrics, one row per function and closed interval [start_us, end_us), and one per instance in it.
+        // Times are whole microseconds since the Unix epoch, UTC; a null figure is one that was unavailable.
+        """
+        CREATE TABLE metric_points (
+            id                    INTEGER PRIMARY KEY,
+            function_name         TEXT NOT NULL,
+            start_us              INTEGER NOT NULL,
+            end_us                INTEGER NOT NULL,
+            invocations           INTEGER NOT NULL,
+            errors                INTEGER NOT NULL,
+            latency_p50_ms        REAL,
+            latency_p90_ms        REAL,
+            latency_p99_ms        REAL,
+            queue_wait_p50_ms     REAL,
+            queue_wait_p90_ms     REAL,
+            queue_wait_p99_ms     REAL,
+            in_flight_avg         REAL,
+            in_flight_max         INTEGER NOT NULL,
+            provisioned_util      REAL,
+            cpu_util              REAL,
+            memory_bytes          INTEGER,
+            gpu_memory_util       REAL,
+            provisioned_target    INTEGER NOT NULL,
+            provisioned_current   INTEGER NOT NULL,
+            instances_starting    INTEGER NOT NULL,
+            instances_ready       INTEGER NOT NULL,
+            instances_busy        INTEGER NOT NULL,
+            instances_frozen      INTEGER NOT NULL,
+            instances_draining    INTEGER NOT NULL,
+            samples               INTEGER NOT NULL,
+            CHECK (end_us > start_us)
+        );
+        CREATE INDEX metric_points_by_function ON metric_points(function_name, start_us);
+        CREATE INDEX metric_points_by_end ON metric_points(end_us);
+        CREATE TABLE metric_instance_points (
+            id                INTEGER PRIMARY KEY,
+            function_name     TEXT NOT NULL,
+            instance_id       TEXT NOT NULL,
+            start_us          INTEGER NOT NULL,
+            end_us            INTEGER NOT NULL,
+            kind              TEXT NOT NULL,
+            state             TEXT NOT NULL,
+            slots             INTEGER NOT NULL,
+            in_flight_avg     REAL NOT NULL,
+            in_flight_max     INTEGER NOT NULL,
+            cpu_util          REAL,
+            memory_bytes      INTEGER,
+            gpu_memory_bytes  INTEGER,
+            CHECK (end_us > start_us),
+            CHECK (kind IN ('onDemand', 'provisioned'))
+        );
+        CREATE INDEX metric_instance_points_by_function ON metric_instance_points(function_name, start_us);
+        CREATE INDEX metric_instance_points_by_end ON metric_instance_points(end_us);
+        """,
+        // 5: the autoscaler's decisions, with their inputs (evidence as JSON), for `provision get --history`.
         """
         CREATE TABLE scaling_decisions (
             id              INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -82,6 +82,54 @@ public sealed class ServerConfigFileTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir.Path, "data")), "nothing started, not even the store");
     }
 
+    [Fact]
+    public void Apply_NoMetricsSettings_TakesTheDefaults()
+    {
+        var options = ServerConfigFile.Apply(new StasisServerOptions());
+
+        Assert.Equal((TimeSpan.FromSeconds(60), TimeSpan.FromDays(31)), (options.MetricsInterval!.Value, options.MetricsRetention!.Value));
+    }
+
+    [Fact]
+    public void Apply_MetricsSection_SetsIntervalAndRetention_AnOptionWinsOverTheFile()
+    {
+        var path = Write("""{ "metrics": { "intervalSeconds": 10, "retentionDays": 7 } }""");
+
+        var fromFile = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path });
+        var fromOption = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path, MetricsInterval = TimeSpan.FromSeconds(1) });
+
+        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromDays(7)), (fromFile.MetricsInterval!.Value, fromFile.MetricsRetention!.Value));
+        Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromDays(7)), (fromOption.MetricsInterval!.Value, fromOption.MetricsRetention!.Value));
+    }
+
+    [Theory]
+    [InlineData("""{ "metrics": { "interval": 10 } }""", "metrics.interval")]
+    [InlineData("""{ "metrics": { "intervalSeconds": "10s" } }""", "metrics.intervalSeconds must be a positive number")]
+    [InlineData("""{ "metrics": { "retentionDays": 0 } }""", "metrics.retentionDays must be a positive number")]
+    [InlineData("""{ "metrics": { "intervalSeconds": 0.5 } }""", "metrics.intervalSeconds is 0.5 s")]
+    [InlineData("""{ "metrics": { "intervalSeconds": 7200 } }""", "between 1 s and 3600 s")]
+    [InlineData("""{ "metrics": 60 }""", "'metrics' must be an object")]
+    public void Apply_BadMetricsSection_RefusesToStartNamingTheKey(string json, string expected)
+    {
+        var path = Write(json);
+
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_RetentionShorterThanTheInterval_IsRefused()
+    {
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions
+        {
+            MetricsInterval = TimeSpan.FromMinutes(10),
+            MetricsRetention = TimeSpan.FromMinutes(5),
+        }));
+
+        Assert.Contains("shorter than the metrics interval", error.Message, StringComparison.Ordinal);
+    }
+
     private string Write(string json)
     {
         var path = Path.Combine(_dir.Path, "stasis.json");
