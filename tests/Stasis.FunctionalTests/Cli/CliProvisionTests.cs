@@ -100,6 +100,42 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
         Assert.True(remove.Exit == 0, remove.Err);
     }
 
+    /// <summary>The seed's §9 step 3 and 4, as written (with ./stasis for s), and the same policy in force today.</summary>
+    [Fact]
+    public async Task SeedStepThreeAndFour_PolicyOutsideItsWindowKeepsTarget1_InsideItRaisesToMinCapacity()
+    {
+        var name = await DeployAsync("prov-seed");
+        var seedFile = File("provision.json", """
+            {"targetTrackingPolicies": [{"name": "scaling-policy-demo",
+              "startTime": "2024-07-01T16:00:00.000Z", "endTime": "2024-07-30T16:00:00.000Z",
+              "metricType": "ProvisionedConcurrencyUtilization", "metricTarget": 0.3,
+              "minCapacity": 2, "maxCapacity": 30}]}
+            """);
+        var now = DateTimeOffset.UtcNow;
+        var current = File("provision-now.json", System.IO.File.ReadAllText(seedFile)
+            .Replace("2024-07-01T16:00:00.000Z", now.AddDays(-1).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("2024-07-30T16:00:00.000Z", now.AddDays(29).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        var seed = await server.RunAsync("provision", "put", name, "--target", "1", "--targetTrackingPolicies", seedFile, "--qualifier", "LATEST");
+        var seedList = await server.RunAsync("provision", "list");
+        var inForce = await server.RunAsync("provision", "put", name, "--target", "1", "--targetTrackingPolicies", current, "--qualifier", "LATEST", "-o", "json");
+        var history = await server.RunAsync("provision", "get", name, "--history");
+        var release = await server.RunAsync("provision", "put", name, "--target", "0", "--qualifier", "LATEST");
+        var afterRelease = await server.RunAsync("provision", "list");
+
+        Assert.True(seed.Exit == 0, seed.Err);
+        var row = seedList.Out.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["1", "1", "0", "1"], row[3..7]); // target = current: allocated, and the policy is deployed (outside its window)
+        var info = JsonSerializer.Deserialize<ProvisionInfo>(inForce.Out, JsonDefaults.Options)!;
+        Assert.Equal(2, info.Target); // minCapacity 2 of the policy in force
+        Assert.Equal(2, info.Current);
+        Assert.Equal(1, info.DefaultTarget);
+        Assert.Contains("scaling-policy-demo", info.Reason, StringComparison.Ordinal);
+        Assert.Contains("1 → 2", history.Out, StringComparison.Ordinal);
+        Assert.True(release.Exit == 0, release.Err);
+        Assert.DoesNotContain(name, afterRelease.Out, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task NoWaitAnswersAtOnceAndGetShowsANeverProvisionedFunction()
     {
