@@ -34,6 +34,18 @@ internal sealed record DispatcherContext(
     IInstanceMeter Meter,
     TimeSpan FreezeGrace)
 {
-    /// <summary>What the random placement policies draw from (seeded in tests).</summary>
+    /// <summary>What the random placement policies draw from (seeded in tests and the simulator).</summary>
     public Random Random { get; init; } = Random.Shared;
+
+    /// <summary>
+    /// Runs instance work (start, freeze, stop) off the caller: the thread pool in the server; the
+    /// simulator's own loop, in virtual time, so that a run is deterministic.
+    /// </summary>
+    public Func<Func<Task>, Task> Spawn { get; init; } = static work => Task.Run(work);
+
+    /// <summary>
+    /// When true, a queued request's continuation runs on the thread that hands it the slot (the
+    /// simulator's loop); the server keeps it off the dispatcher's lock (false).
+    /// </summary>
+    public bool InlineContinuations { get; init; }
 }

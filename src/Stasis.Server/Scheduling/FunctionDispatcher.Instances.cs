@@ -254,7 +254,7 @@ internal sealed partial class FunctionDispatcher
         // Safe under the lock (Monitor is re-entrant): nothing here blocks; the journal write runs in the task.
         foreach (var (instance, record) in starts)
         {
-            var task = Task.Run(() => RunInstanceAsync(instance, record));
+            var task = _ctx.Spawn(() => RunInstanceAsync(instance, record));
             lock (_gate)
             {
                 _work.RemoveAll(t => t.IsCompleted);
@@ -481,7 +481,7 @@ internal sealed partial class FunctionDispatcher
 
     private Task StopLater(Instance instance)
     {
-        var task = Task.Run(() => StopInstanceAsync(instance));
+        var task = _ctx.Spawn(() => StopInstanceAsync(instance));
         _work.RemoveAll(t => t.IsCompleted);
         _work.Add(task);
         return task;

@@ -143,7 +143,7 @@ internal sealed partial class FunctionDispatcher
         }
 
         _work.RemoveAll(t => t.IsCompleted);
-        _work.Add(Task.Run(() => FreezeAsync(instance)));
+        _work.Add(_ctx.Spawn(() => FreezeAsync(instance)));
     }
 
     private async Task FreezeAsync(Instance instance)

@@ -107,7 +107,7 @@ internal sealed partial class FunctionDispatcher
                 throw DispatchException.QueueFull(Name, limit, _drain.RetryAfter(waiting, _ctx.Time.GetTimestamp(), _ctx.Time));
             }
 
-            waiter = new QueuedRequest(_ctx.Time.GetTimestamp());
+            waiter = new QueuedRequest(_ctx.Time.GetTimestamp(), _ctx.InlineContinuations);
             waiter.Node = (bound?.Backlog ?? _queue).AddLast(waiter);
             starts = PlanStarts();
         }

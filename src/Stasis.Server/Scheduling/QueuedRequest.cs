@@ -1,7 +1,7 @@
 namespace Stasis.Server.Scheduling;
 
 /// <summary>A request waiting for a slot: in the function's queue, or bound to one instance's backlog.</summary>
-internal sealed class QueuedRequest(long enqueuedAt)
+internal sealed class QueuedRequest(long enqueuedAt, bool inlineContinuation = false)
 {
     /// <summary>Its place in whichever list holds it; <c>Node.List</c> is null once it left.</summary>
     public LinkedListNode<QueuedRequest>? Node { get; set; }
@@ -9,5 +9,6 @@ internal sealed class QueuedRequest(long enqueuedAt)
     /// <summary>When it began to wait (the dispatcher's clock timestamp).</summary>
     public long EnqueuedAt { get; } = enqueuedAt;
 
-    public TaskCompletionSource<Lease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<Lease> Completion { get; } =
+        new(inlineContinuation ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
 }
