@@ -91,8 +91,12 @@ internal static class SimulationChart
         canvas.Clear(SKColors.White);
         for (var i = 0; i < plots.Count; i++)
         {
-            var rect = new PixelRect(0, Width, (i + 1) * PanelHeight, i * PanelHeight);
-            plots[i].Render(canvas, rect);
+            // A plot draws over its whole canvas; each gets its band, clipped and moved to the origin.
+            canvas.Save();
+            canvas.ClipRect(new SKRect(0, i * PanelHeight, Width, (i + 1) * PanelHeight));
+            canvas.Translate(0, i * PanelHeight);
+            plots[i].Render(canvas, new PixelRect(0, Width, PanelHeight, 0));
+            canvas.Restore();
         }
     }
 
@@ -156,8 +160,11 @@ internal static class SimulationChart
             return;
         }
 
+        // Each point holds for its step: the areas are drawn as steps, each value from its point to the next.
         var xs = Minutes(timeline);
-        var bottom = new double[timeline.Count];
+        var stepMinutes = xs.Length > 1 ? xs[1] - xs[0] : 1.0 / 60;
+        var stepXs = xs.SelectMany(x => new[] { x, x + stepMinutes }).ToArray();
+        var bottom = new double[stepXs.Length];
         (string Name, Func<SimulationPoint, int> Count, string Color)[] states =
         [
             ("busy", p => p.Busy, "#d62728"),
@@ -167,8 +174,8 @@ internal static class SimulationChart
         ];
         foreach (var (name, count, color) in states)
         {
-            var top = bottom.Select((b, i) => b + count(timeline[i])).ToArray();
-            var fill = plot.Add.FillY(xs, bottom, top);
+            var top = bottom.Select((b, i) => b + count(timeline[i / 2])).ToArray();
+            var fill = plot.Add.FillY(stepXs, bottom, top);
             fill.FillStyle.Color = Color.FromHex(color).WithAlpha(0.55);
             fill.LineStyle.Width = 0;
             fill.LegendText = name;

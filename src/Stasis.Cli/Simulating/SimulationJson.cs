@@ -43,7 +43,8 @@ internal sealed record SimulationJson(
 
     public sealed record Distribution(double MinMs, double MaxMs);
 
-    public sealed record Percentiles(double P50, double P90, double P99);
+    /// <summary>Null where the run had nothing to measure (no request served).</summary>
+    public sealed record Percentiles(double? P50, double? P90, double? P99);
 
     public sealed record RunPart(
         string Label,
@@ -119,8 +120,8 @@ internal sealed record SimulationJson(
             r.Requests,
             r.Served,
             r.Refused,
-            new Percentiles(r.LatencyP50Ms, r.LatencyP90Ms, r.LatencyP99Ms),
-            new Percentiles(r.QueueWaitP50Ms, r.QueueWaitP90Ms, r.QueueWaitP99Ms),
+            new Percentiles(Finite(r.LatencyP50Ms), Finite(r.LatencyP90Ms), Finite(r.LatencyP99Ms)),
+            new Percentiles(Finite(r.QueueWaitP50Ms), Finite(r.QueueWaitP90Ms), Finite(r.QueueWaitP99Ms)),
             r.ColdStarts,
             r.Thaws,
             r.InstancesStarted,
@@ -131,8 +132,11 @@ internal sealed record SimulationJson(
             outcome.CostRatio,
             r.Span.TotalSeconds,
             r.Elapsed.TotalSeconds,
-            r.Timeline.Select(p => new Point(p.At.TotalSeconds, p.Arrivals, p.LatencyP90Ms, p.Starting, p.Warm, p.Busy, p.Frozen, p.ProvisionedTarget, p.ProvisionedCurrent)).ToList());
+            r.Timeline.Select(p => new Point(p.At.TotalSeconds, p.Arrivals, p.LatencyP90Ms is { } l ? Finite(l) : null, p.Starting, p.Warm, p.Busy, p.Frozen, p.ProvisionedTarget, p.ProvisionedCurrent)).ToList());
     }
 
     private static Distribution Of(TimeDistribution d) => new(d.MinMs, d.MaxMs);
+
+    /// <summary>JSON has no NaN or infinity: a percentile of nothing is null.</summary>
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
 }

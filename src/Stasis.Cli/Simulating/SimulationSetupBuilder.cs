@@ -23,7 +23,7 @@ internal static class SimulationSetupBuilder
     public static SimulationSetup Build(SimulationInputs inputs, Func<string, string> resolve, Func<string, string?> variables, List<string> warnings)
     {
         var traffic = ReadTraffic(inputs, resolve, warnings, out var trace);
-        var template = inputs.Template is { } t ? TemplateLoader.Load(resolve(t), variables) : null;
+        var template = inputs.Template is { } t ? TemplateLoader.Load(resolve(t), variables, requireRunnable: false) : null;
         if (template is not null)
         {
             warnings.AddRange(template.Warnings);
@@ -88,7 +88,7 @@ internal static class SimulationSetupBuilder
                 throw new UsageException("nothing to replay: give --trace FILE (Azure LLM, Azure Functions or timestamp,function,service_ms CSV) or --synthetic poisson --rate R");
             }
 
-            trace = TraceReader.Read(resolve(inputs.Trace), inputs.TraceFormat, inputs.ServiceModel, inputs.SkipBadRows) with { Source = inputs.Trace };
+            trace = TraceReader.Read(resolve(inputs.Trace), inputs.TraceFormat, inputs.ServiceModel, inputs.SkipBadRows, inputs.Trace);
             if (trace.BadRows > 0)
             {
                 warnings.Add($"skipped {trace.BadRows} bad row{(trace.BadRows == 1 ? "" : "s")} of {inputs.Trace}; the first: {trace.FirstBadRow}");

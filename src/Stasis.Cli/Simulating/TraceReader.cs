@@ -11,15 +11,16 @@ internal static class TraceReader
 {
     public const string SkipHint = "--skip-bad-rows skips such rows and counts them";
 
-    public static Trace Read(string path, TraceFormat? format = null, ServiceModel? model = null, bool skipBadRows = false)
+    /// <param name="source">How messages name the file [default: <paramref name="path"/>].</param>
+    public static Trace Read(string path, TraceFormat? format = null, ServiceModel? model = null, bool skipBadRows = false, string? source = null)
     {
         if (!File.Exists(path))
         {
-            throw new UsageException(Directory.Exists(path) ? $"{path} is a directory, not a trace" : $"no such file: {path} (--trace takes a CSV file)");
+            throw new UsageException(Directory.Exists(path) ? $"{source ?? path} is a directory, not a trace" : $"no such file: {source ?? path} (--trace takes a CSV file)");
         }
 
         using var reader = File.OpenText(path);
-        return Read(reader, path, format, model, skipBadRows);
+        return Read(reader, source ?? path, format, model, skipBadRows);
     }
 
     public static Trace Read(TextReader reader, string source, TraceFormat? format = null, ServiceModel? model = null, bool skipBadRows = false)

@@ -40,7 +40,7 @@ internal abstract class TraceRowParser
         var missing = TraceFormats.Required(format).Where(c => Find(header, c) < 0).ToList();
         if (missing.Count > 0)
         {
-            throw new CliException($"{where}: a {TraceFormats.Name(format)} trace needs the column(s) {string.Join(", ", missing)}; the header has {string.Join(",", header)}");
+            throw new CliException($"{where}: the {TraceFormats.Name(format)} format needs the column(s) {string.Join(", ", missing)}; the header has {string.Join(",", header)}");
         }
 
         return format switch
