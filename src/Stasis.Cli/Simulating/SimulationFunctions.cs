@@ -37,7 +37,7 @@ internal static class SimulationFunctions
 
             var shared = Provision(null, provision, target, "");
             var defaults = traceFunctions.Select(name => new SimulatedFunction(new FunctionSpec { FunctionName = name }, shared)).ToList();
-            return new FunctionPlan(defaults, null, "no s.yaml: Stasis' defaults (instanceConcurrency 1, maxInstances 10, 512 MB, no GPU)");
+            return new FunctionPlan(defaults, null, "no s.yaml, Stasis' defaults");
         }
 
         var resources = template.Resources;

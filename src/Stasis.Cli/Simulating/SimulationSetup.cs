@@ -5,6 +5,8 @@ namespace Stasis.Cli.Simulating;
 /// <summary>Everything a <c>simulate</c> decided before running: the traffic, the functions, the settings every run shares, and the runs.</summary>
 /// <param name="Settings">The settings of every run but its mode and placement policy.</param>
 /// <param name="Preset">The <c>--preset</c> that set the cold start, or null when <c>--cold-start</c> did.</param>
+/// <param name="PresetIsDefault">Whether <paramref name="Preset"/> applies because none was named.</param>
+/// <param name="ThawIsDefault">Whether the thaw is the default (a CPU freezer's) rather than <c>--thaw</c>.</param>
 /// <param name="PricesSource">"FC's defaults", or the config file.</param>
 /// <param name="ProvisionSource">The provision file, "s.yaml", or null when there is none.</param>
 internal sealed record SimulationSetup(
@@ -14,7 +16,9 @@ internal sealed record SimulationSetup(
     IReadOnlyList<RunSpec> Runs,
     WorkloadPreset? Preset,
     string PricesSource,
-    string? ProvisionSource);
+    string? ProvisionSource,
+    bool PresetIsDefault = false,
+    bool ThawIsDefault = false);
 
 /// <summary>One run's figures, and its cost over the always-allocated run's (with the same placement), when there is one.</summary>
 internal sealed record RunOutcome(RunSpec Spec, SimulationResult Result, decimal? CostRatio);

@@ -23,7 +23,8 @@ internal static class SimulationSetupBuilder
     public static SimulationSetup Build(SimulationInputs inputs, Func<string, string> resolve, Func<string, string?> variables, List<string> warnings)
     {
         var traffic = ReadTraffic(inputs, resolve, warnings, out var trace);
-        var template = inputs.Template is { } t ? TemplateLoader.Load(resolve(t), variables, requireRunnable: false) : null;
+        // Named as given, so that the output reads as the command line did.
+        var template = inputs.Template is { } t ? TemplateLoader.Load(resolve(t), variables, requireRunnable: false) with { Path = t } : null;
         if (template is not null)
         {
             warnings.AddRange(template.Warnings);
@@ -64,7 +65,8 @@ internal static class SimulationSetupBuilder
             warnings.Add($"--cold-start overrides the cold start of --preset {inputs.Preset.Name}");
         }
 
-        return new SimulationSetup(traffic, plan, settings, runs, preset, pricesSource, provisionSource);
+        return new SimulationSetup(traffic, plan, settings, runs, preset, pricesSource, provisionSource,
+            PresetIsDefault: preset is not null && inputs.Preset is null, ThawIsDefault: inputs.Thaw is null);
     }
 
     private static Traffic ReadTraffic(SimulationInputs inputs, Func<string, string> resolve, List<string> warnings, out Trace? trace)

@@ -22,9 +22,11 @@ internal static class SimulationViews
         {
             new("traffic", TrafficLine(traffic)),
             new("service time", traffic.Model.Describe() + (traffic.ModelIsDefault && traffic.Model is not ServiceModel.Column ? " (default; --service-model)" : "")),
-            new("cold start", Distributions.Format(settings.ColdStart) + (setup.Preset is { } preset ? $" (preset {preset.Name}: {preset.Description})" : "")),
+            new("cold start", Distributions.Format(settings.ColdStart) + (setup.Preset is { } preset
+                ? $" (--preset {preset.Name}{(setup.PresetIsDefault ? ", the default" : "")}: {preset.Description})"
+                : "")),
             new("initialize", Distributions.Format(settings.Initialize) + " (functions with an initializer)"),
-            new("thaw", Distributions.Format(settings.Thaw)),
+            new("thaw", Distributions.Format(settings.Thaw) + (setup.ThawIsDefault ? " (a CPU freezer; a GPU's takes seconds: --thaw)" : "")),
             new("functions", FunctionsLine(setup.Functions)),
             new("provision", ProvisionFile.Describe(setup.Functions.Functions.FirstOrDefault(f => f.Provision is not null)?.Provision)
                 + (setup.ProvisionSource is { } source ? $" ({source})" : "")),
@@ -93,7 +95,9 @@ internal static class SimulationViews
     {
         var spec = plan.Functions[0].Spec;
         var gpu = spec.GpuConfig?.GpuMemorySize ?? spec.GpuMemorySize;
-        var resources = $"instanceConcurrency {spec.InstanceConcurrency}, maxInstances {spec.EffectiveMaxInstances}, {spec.Cpu?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-"} vCPU, {spec.MemorySize} MB"
+        var resources = $"instanceConcurrency {spec.InstanceConcurrency}, maxInstances {spec.EffectiveMaxInstances}, "
+            + (spec.Cpu is { } cpu ? $"{cpu.ToString("0.##", CultureInfo.InvariantCulture)} vCPU, " : "")
+            + $"{spec.MemorySize} MB"
             + (gpu is > 0 ? $", GPU {gpu} MB" : ", no GPU")
             + $", {spec.SchedulingPolicy ?? SchedulingPolicyNames.Default}";
         return plan.Functions.Count == 1 || plan.Remap is null ? $"{plan.Source}: {resources}" : plan.Source;

@@ -17,10 +17,10 @@ internal sealed record WorkloadPreset(string Name, string Description, TimeDistr
 
     public static readonly IReadOnlyList<WorkloadPreset> All =
     [
-        new("nlp", "NLP model (seed: 0.5–1 s)", new TimeDistribution(500, 1000)),
-        new("ocr", "OCR model (seed: 0.5–1 s)", new TimeDistribution(500, 1000)),
-        new("sd", "Stable Diffusion (seed: 2 s)", TimeDistribution.Fixed(2000)),
-        new("llm", "LLM (seed: 3 s)", TimeDistribution.Fixed(3000)),
+        new("nlp", "the seed's activation time for NLP", new TimeDistribution(500, 1000)),
+        new("ocr", "the seed's activation time for OCR", new TimeDistribution(500, 1000)),
+        new("sd", "the seed's activation time for Stable Diffusion", TimeDistribution.Fixed(2000)),
+        new("llm", "the seed's activation time for an LLM", TimeDistribution.Fixed(3000)),
     ];
 
     /// <summary>Without a preset: the NLP/OCR figures, the seed's smallest models.</summary>

@@ -91,7 +91,9 @@ public sealed class SimulateCommandTests : IDisposable
 
         Assert.Contains("traffic       code.csv (Azure LLM trace): 4 requests, 1 function over 2m56s from 2023-11-16T18:17:03Z", output, StringComparison.Ordinal);
         Assert.Contains("service time  100 ms + 0.2 ms × context tokens + 20 ms × generated tokens (default; --service-model)", output, StringComparison.Ordinal);
-        Assert.Contains("cold start    3s (preset llm: LLM (seed: 3 s))", output, StringComparison.Ordinal);
+        Assert.Contains("cold start    3s (--preset llm: the seed's activation time for an LLM)", output, StringComparison.Ordinal);
+        Assert.Contains("thaw          1ms (a CPU freezer; a GPU's takes seconds: --thaw)", output, StringComparison.Ordinal);
+        Assert.Contains("functions     llm of s.yaml: instanceConcurrency 4, maxInstances 10, 2 vCPU, 8192 MB, GPU 8192 MB, join-idle-queue", output, StringComparison.Ordinal);
         Assert.Contains("provision     defaultTarget 1, 1 target tracking policy (provision.json)", output, StringComparison.Ordinal);
         Assert.Matches(@"FIGURE\s+ALWAYS-ALLOCATED\s+IDLE MODE\s+ON-DEMAND", output);
         Assert.Matches(@"cost vs always-allocated\s+1\.00x\s+0\.25x\s+0\.13x", output);
