@@ -70,6 +70,7 @@ internal static class Cli
             BillCommand.Create(env, global),
             MetricsCommand.Create(env, global),
             ProvisionCommand.Create(env, global),
+            SimulateCommand.Create(env, global),
         };
         return root;
     }

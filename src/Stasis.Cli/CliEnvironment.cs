@@ -28,6 +28,9 @@ internal sealed class CliEnvironment
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>What <c>simulate</c> runs on; null is the server's core (a test hands in a stand-in).</summary>
+    public Simulating.ISimulationEngine? SimulationEngine { get; init; }
+
     public static CliEnvironment ForProcess() => new()
     {
         Out = Console.Out,

@@ -5,7 +5,8 @@ namespace Stasis.Cli.Deploying;
 /// <summary>Reads an s.yaml into a <see cref="Template"/> with <see cref="SYamlLoader"/>.</summary>
 internal static class TemplateLoader
 {
-    public static Template Load(string path, Func<string, string?> variables)
+    /// <param name="requireRunnable">false reads the functions' settings without requiring that they can start here (simulate).</param>
+    public static Template Load(string path, Func<string, string?> variables, bool requireRunnable = true)
     {
         if (!File.Exists(path))
         {
@@ -17,7 +18,7 @@ internal static class TemplateLoader
         SYamlDocument document;
         try
         {
-            document = SYamlLoader.Load(path, variables);
+            document = SYamlLoader.Load(path, variables, requireRunnable);
         }
         catch (SpecException e)
         {

@@ -24,7 +24,8 @@ public static partial class FunctionSpecValidator
 
     private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
-    public static IReadOnlyList<SpecError> Validate(FunctionSpec spec)
+    /// <param name="requireRunnable">Whether the local process runtime must be able to start it (entrypoint or command, code); false checks the settings only.</param>
+    public static IReadOnlyList<SpecError> Validate(FunctionSpec spec, bool requireRunnable = true)
     {
         var errors = new List<SpecError>();
         void Error(string field, string message) => errors.Add(new SpecError(field, message));
@@ -70,7 +71,10 @@ public static partial class FunctionSpecValidator
             Error("schedulingPolicy", $"'{policy}' is not a scheduling policy: use {string.Join(", ", SchedulingPolicyNames.All)}");
         }
 
-        ValidateStart(spec, Error);
+        if (requireRunnable)
+        {
+            ValidateStart(spec, Error);
+        }
         ValidateTriggers(spec.Triggers, Error);
 
         foreach (var name in spec.EnvironmentVariables.Keys.Where(k => !EnvironmentName().IsMatch(k)))

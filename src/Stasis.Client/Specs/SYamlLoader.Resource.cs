@@ -6,7 +6,8 @@ public static partial class SYamlLoader
 {
     /// <summary>Reads one <c>resources.&lt;key&gt;</c>; null when it is not an fc3 resource or cannot be read.</summary>
     private static SYamlResource? ReadResource(
-        YamlNode keyNode, YamlNode value, SpecInterpolator interpolator, SpecProblems problems, List<string> fileWarnings, string baseDirectory)
+        YamlNode keyNode, YamlNode value, SpecInterpolator interpolator, SpecProblems problems, List<string> fileWarnings, string baseDirectory,
+        bool requireRunnable)
     {
         var (line, column) = SpecInterpolator.At(keyNode.Start);
         if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
@@ -61,7 +62,7 @@ public static partial class SYamlLoader
         var spec = new FunctionPropsMapper(problems, warnings, baseDirectory).Map(props, propsField);
 
         // A field already reported as unreadable would reappear here as "missing" or "out of range"; say it once.
-        var invalid = FunctionSpecValidator.Validate(spec)
+        var invalid = FunctionSpecValidator.Validate(spec, requireRunnable)
             .Select(e => (Field: $"{propsField}.{e.Field}", e.Message))
             .Where(e => !problems.HasErrorAt(e.Field))
             .ToList();

@@ -18,7 +18,11 @@ public static partial class SYamlLoader
 
     /// <summary>Reads the file at <paramref name="path"/>; relative <c>code</c> paths resolve against its directory.</summary>
     /// <param name="env">Looks up environment variables for <c>${env(...)}</c>; the process environment when null.</param>
-    public static SYamlDocument Load(string path, Func<string, string?>? env = null)
+    /// <param name="requireRunnable">
+    /// Whether each function must be startable by the local process runtime (an entrypoint or command, a code directory);
+    /// false for reading a function's settings only, as <c>simulate</c> does with an s.yaml that names just an image.
+    /// </param>
+    public static SYamlDocument Load(string path, Func<string, string?>? env = null, bool requireRunnable = true)
     {
         var full = Path.GetFullPath(path);
         string text;
@@ -31,12 +35,12 @@ public static partial class SYamlLoader
             throw new SpecException(new SpecDiagnostic(path, null, null, "", $"cannot read the file: {ex.Message}"), ex);
         }
 
-        return Parse(text, Path.GetDirectoryName(full)!, path, env);
+        return Parse(text, Path.GetDirectoryName(full)!, path, env, requireRunnable);
     }
 
     /// <param name="baseDirectory">What relative <c>code</c> paths resolve against (the s.yaml's directory).</param>
     /// <param name="sourceName">How errors name the file.</param>
-    public static SYamlDocument Parse(string yaml, string baseDirectory, string sourceName, Func<string, string?>? env = null)
+    public static SYamlDocument Parse(string yaml, string baseDirectory, string sourceName, Func<string, string?>? env = null, bool requireRunnable = true)
     {
         var root = ReadRoot(yaml, sourceName, out var extraDocuments);
         var problems = new SpecProblems(sourceName);
@@ -101,7 +105,7 @@ public static partial class SYamlLoader
         {
             foreach (var (keyNode, value) in resourceMap.Children)
             {
-                if (ReadResource(keyNode, value, interpolator, problems, warnings, baseDirectory) is { } resource)
+                if (ReadResource(keyNode, value, interpolator, problems, warnings, baseDirectory, requireRunnable) is { } resource)
                 {
                     resources.Add(resource);
                 }
