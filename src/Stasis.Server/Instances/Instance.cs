@@ -28,7 +28,7 @@ internal sealed class Instance
     public bool Retired { get; set; }
 
     /// <summary>Serialises freeze and thaw of this instance.</summary>
-    public SemaphoreSlim FreezeLock { get; } = new(1, 1);
+    public AsyncGate FreezeLock { get; init; } = new();
 
     /// <summary>
     /// True from the moment a freeze begins until the thaw after it ends: a request that takes a

@@ -239,7 +239,10 @@ internal sealed partial class FunctionDispatcher
     private Instance NewInstance(Metering.InstanceKind kind)
     {
         var id = $"{Name}-{Guid.NewGuid().ToString("N")[..10]}";
-        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind);
+        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind)
+        {
+            FreezeLock = new AsyncGate(_ctx.InlineContinuations),
+        };
         _instances.Add(instance);
         return instance;
     }

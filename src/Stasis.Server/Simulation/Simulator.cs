@@ -134,6 +134,11 @@ public static class Simulator
             var (stuckAt, stuckSteps) = (-1L, 0L);
             while (!(_arrivalsDone && _outstanding == 0) && _time.RunNext())
             {
+                if (_time.Hop is { } offThread)
+                {
+                    throw new InvalidOperationException(offThread);
+                }
+
                 if ((++steps & 0xFFFF) == 0)
                 {
                     _cancellation.ThrowIfCancellationRequested();

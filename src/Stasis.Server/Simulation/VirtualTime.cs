@@ -54,6 +54,7 @@ internal sealed class VirtualTime(DateTimeOffset start) : TimeProvider
         else if (_owner != current)
         {
             Hop ??= $"virtual time used from thread {current}, not the simulator's ({_owner}): {Environment.StackTrace}";
+            throw new InvalidOperationException(Hop);
         }
     }
 
