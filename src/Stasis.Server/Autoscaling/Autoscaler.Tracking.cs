@@ -65,6 +65,9 @@ internal static partial class Autoscaler
 
         var above = !newInterval ? state.Above : m > goal ? state.Above + 1 : 0;
         var below = !newInterval ? state.Below : m < goal ? state.Below + 1 : 0;
+        // Scale-in weighs the mean over its whole quiet period, not its last interval, so that one noisy
+        // interval does not release more than the period asks for.
+        var sumBelow = !newInterval ? state.SumBelow : m < goal ? state.SumBelow + m : 0;
         var formula = $"ceil({current} × {Num(m)} / {Num(goal)})";
 
         if (above >= settings.ScaleOutIntervals)
@@ -78,10 +81,11 @@ internal static partial class Autoscaler
 
         if (below >= settings.ScaleInIntervals)
         {
-            // Example: 4 ready at 0.20 against 0.60 → ceil(4 × 0.20 / 0.60) = ceil(1.33) = 2.
-            var asked = Ask(current, m, goal);
+            // Example: 4 ready at a mean of 0.20 over the period against 0.60 → ceil(4 × 0.20 / 0.60) = ceil(1.33) = 2.
+            var mean = sumBelow / below;
+            var asked = Ask(current, mean, goal);
             var target = Clamp(Math.Min(asked, state.LastProposal ?? current));
-            return new Proposal(target, $"{type} {Num(m)} < {Num(goal)} for {below} intervals: {formula} = {asked}{Bound(policy, asked, target)}",
+            return new Proposal(target, $"{type} mean {Num(mean)} < {Num(goal)} over {below} intervals: ceil({current} × {Num(mean)} / {Num(goal)}) = {asked}{Bound(policy, asked, target)}",
                 new TrackingState(0, 0, target), asked);
         }
 
@@ -90,7 +94,7 @@ internal static partial class Autoscaler
             : m < goal ? $"{type} {Num(m)} < {Num(goal)} for {below} of {settings.ScaleInIntervals} intervals: holding {hold}"
             : $"{type} {Num(m)} at its target {Num(goal)}: holding {hold}";
         int? wants = m > goal ? Ask(current, m, goal) : null;
-        return new Proposal(hold, why, new TrackingState(above, below, hold), wants);
+        return new Proposal(hold, why, new TrackingState(above, below, hold) { SumBelow = sumBelow }, wants);
     }
 
     /// <summary>ceil(current × metric ÷ target), kept within int: 3 ready at 0.8 against 0.5 → ceil(4.8) = 5.</summary>

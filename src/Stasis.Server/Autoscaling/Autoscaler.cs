@@ -46,7 +46,7 @@ internal static partial class Autoscaler
         var explain = new List<string>();
         foreach (var policy in input.Policies.TargetTracking.Where(p => p.AppliesAt(input.Now)))
         {
-            var result = Propose(policy, state.For(policy), metrics?.Get(policy.MetricType), input.Current, newInterval, input.Settings);
+            var result = Propose(policy, state.For(policy), metrics?.Get(policy.MetricType), metrics?.Measured ?? input.Current, newInterval, input.Settings);
             tracking[policy.Key] = result.State;
             proposals.Add(new ScalingProposal($"policy {policy.Key}", result.Target, result.Why));
             if (result.Unavailable && input.Current > 0)

@@ -32,6 +32,13 @@ internal sealed record ScalingMetrics(
     double? CPUUtilization = null,
     double? GPUMemUtilization = null)
 {
+    /// <summary>
+    /// Provisioned instances ready when the interval closed: what the metric measured. The rule multiplies
+    /// the metric by this count, not by the instances ready at the decision, which may include ones the
+    /// interval never saw (then a second step would be sized on capacity that was not measured).
+    /// </summary>
+    public int? Measured { get; init; }
+
     public double? Get(ScalingMetricType type) => type switch
     {
         ScalingMetricType.ProvisionedConcurrencyUtilization => ProvisionedConcurrencyUtilization,

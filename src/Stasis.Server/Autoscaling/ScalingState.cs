@@ -23,5 +23,8 @@ internal sealed record ScalingState(
 /// </summary>
 internal sealed record TrackingState(int Above, int Below, int? LastProposal)
 {
+    /// <summary>Sum of the metric over the <see cref="Below"/> intervals counted: scale-in uses their mean.</summary>
+    public double SumBelow { get; init; }
+
     public static readonly TrackingState Initial = new(0, 0, null);
 }

@@ -81,7 +81,10 @@ internal static class ServerComposition
             // Target tracking weighs each closed interval (docs/autoscaling.md).
             var scaler = sp.GetRequiredService<ProvisionScaler>();
             collector.IntervalClosed += point => scaler.OnInterval(point.FunctionName, new ScalingMetrics(
-                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization));
+                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization)
+            {
+                Measured = point.ProvisionedCurrent,
+            });
             return collector;
         });
         services.AddHostedService<MetricsSampler>();

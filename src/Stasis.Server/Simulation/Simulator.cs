@@ -108,7 +108,10 @@ public static class Simulator
             _metrics = new MetricsCollector(() => dispatchers.Select(d => d.LoadSample()).ToList(), settings.MetricsInterval, _time,
                 NoGpuMemoryProbe.Instance, new PrometheusMetrics(), NullLogger.Instance);
             _metrics.IntervalClosed += point => _scaler.OnInterval(point.FunctionName, new ScalingMetrics(
-                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization));
+                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization)
+            {
+                Measured = point.ProvisionedCurrent,
+            });
         }
 
         public SimulationResult Execute()

@@ -79,7 +79,7 @@ public sealed class AutoscalerScenarioTests
 
         // The fifteenth: ceil(4 × 0.2 / 0.6) = ceil(1.33) = 2.
         var decision = t.At("10:15").Metric(0.2).Expect(2);
-        Assert.Equal("ProvisionedConcurrencyUtilization 0.20 < 0.60 for 15 intervals: ceil(4 × 0.20 / 0.60) = 2 (policy demo)", decision.Reason);
+        Assert.Equal("ProvisionedConcurrencyUtilization mean 0.20 < 0.60 over 15 intervals: ceil(4 × 0.20 / 0.60) = 2 (policy demo)", decision.Reason);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class AutoscalerScenarioTests
         t.Current = 3;
         t.During("10:01", "10:14", s => s.Metric(0.05, ScalingMetricType.CPUUtilization).Expect(3));
         var decision = t.At("10:15").Metric(0.05, ScalingMetricType.CPUUtilization).Expect(2);
-        Assert.Equal("CPUUtilization 0.05 < 0.60 for 15 intervals: ceil(3 × 0.05 / 0.60) = 1, raised to minCapacity 2 (policy floor)", decision.Reason);
+        Assert.Equal("CPUUtilization mean 0.05 < 0.60 over 15 intervals: ceil(3 × 0.05 / 0.60) = 1, raised to minCapacity 2 (policy floor)", decision.Reason);
         Assert.Null(decision.Explain);
     }
 

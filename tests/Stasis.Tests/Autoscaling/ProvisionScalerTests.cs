@@ -98,6 +98,37 @@ public sealed class ProvisionScalerTests
     }
 
     [Fact]
+    public void ScaleOut_IsSizedOnTheInstancesTheIntervalMeasured_NotOnesReadySince()
+    {
+        var scaler = new ProvisionScaler(new Journal(), new ScalingSettings(ScaleOutIntervals: 1, ScaleInIntervals: 5));
+        var record = Record(1, """[{"name": "pcu", "metricType": "ProvisionedConcurrencyUtilization", "metricTarget": 0.5, "minCapacity": 1, "maxCapacity": 12}]""");
+        scaler.OnInterval("fn", new ScalingMetrics(T0.AddMinutes(1), ProvisionedConcurrencyUtilization: 1.0) { Measured = 4 });
+        Assert.Equal(8, scaler.Evaluate(record, 4, T0.AddMinutes(1)).Target);
+
+        // The next interval still measured 4 (the new ones were starting) at 1.0; 8 are ready when it is weighed.
+        scaler.OnInterval("fn", new ScalingMetrics(T0.AddMinutes(2), ProvisionedConcurrencyUtilization: 1.0) { Measured = 4 });
+        var decision = scaler.Evaluate(record, 8, T0.AddMinutes(2));
+
+        Assert.Equal(8, decision.Target); // ceil(4 × 1.0 / 0.5), not ceil(8 × 1.0 / 0.5) = 16
+    }
+
+    [Fact]
+    public void ScaleIn_UsesTheMeanOfTheQuietPeriod_NotItsLastInterval()
+    {
+        var scaler = new ProvisionScaler(new Journal(), new ScalingSettings(ScaleOutIntervals: 3, ScaleInIntervals: 3));
+        var record = Record(1, """[{"name": "pcu", "metricType": "ProvisionedConcurrencyUtilization", "metricTarget": 0.5, "minCapacity": 1, "maxCapacity": 12}]""");
+        scaler.Evaluate(record, 8, T0);
+        ScalingDecision? decision = null;
+        foreach (var (minute, metric) in new[] { (1, 0.40), (2, 0.40), (3, 0.10) })
+        {
+            scaler.OnInterval("fn", new ScalingMetrics(T0.AddMinutes(minute), ProvisionedConcurrencyUtilization: metric) { Measured = 8 });
+            decision = scaler.Evaluate(record, 8, T0.AddMinutes(minute));
+        }
+
+        Assert.Equal(5, decision!.Target); // ceil(8 × mean 0.30 / 0.5) = 5; the last interval alone would give 2
+    }
+
+    [Fact]
     public void Forget_DropsStateAndTheJournal()
     {
         var journal = new Journal();
