@@ -188,6 +188,16 @@ internal sealed class FunctionRegistry
         }
     }
 
+    /// <summary>A metric interval of <paramref name="name"/> closed: weigh it now rather than at the next tick.</summary>
+    public void Rescale(string name)
+    {
+        if (_provisionRecords.TryGetValue(name, out var record) && _dispatchers.TryGetValue(name, out var dispatcher))
+        {
+            var decision = _scaler.Evaluate(record, dispatcher.ProvisionState().Current, _time.GetUtcNow());
+            dispatcher.ScaleTo(decision.Target);
+        }
+    }
+
     public void Tick()
     {
         var now = _time.GetUtcNow();

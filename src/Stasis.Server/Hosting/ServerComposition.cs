@@ -80,11 +80,15 @@ internal static class ServerComposition
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Metrics"));
             // Target tracking weighs each closed interval (docs/autoscaling.md).
             var scaler = sp.GetRequiredService<ProvisionScaler>();
-            collector.IntervalClosed += point => scaler.OnInterval(point.FunctionName, new ScalingMetrics(
-                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization)
+            collector.IntervalClosed += point =>
             {
-                Measured = point.ProvisionedCurrent,
-            });
+                scaler.OnInterval(point.FunctionName, new ScalingMetrics(
+                    point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization)
+                {
+                    Measured = point.ProvisionedCurrent,
+                });
+                registry.Rescale(point.FunctionName); // decide as the interval closes, not up to a tick later
+            };
             return collector;
         });
         services.AddHostedService<MetricsSampler>();
