@@ -112,6 +112,20 @@ public static class Simulator
             {
                 Measured = point.ProvisionedCurrent,
             });
+            // As the server does: a closed interval is weighed at once, not at the next tick.
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < _dispatchers.Length; i++)
+            {
+                index.TryAdd(_dispatchers[i].Name, i);
+            }
+
+            _metrics.IntervalClosed += point =>
+            {
+                if (index.TryGetValue(point.FunctionName, out var i) && _provisions[i] is { } record)
+                {
+                    _dispatchers[i].ScaleTo(_scaler.Evaluate(record, _dispatchers[i].ProvisionState().Current, _time.GetUtcNow()).Target);
+                }
+            };
         }
 
         public SimulationResult Execute()
