@@ -37,6 +37,7 @@ internal static class SimulateCommand
         var coldStart = new Option<string?>("--cold-start") { Description = "Instance start to ready: a duration or a uniform range (2s, 500ms..1s); overrides --preset", HelpName = "DURATION" };
         var initialize = new Option<string?>("--initialize") { Description = "The initializer hook's time, for functions that have one [default: 0]", HelpName = "DURATION" };
         var thaw = new Option<string?>("--thaw") { Description = "Thawing a frozen instance [default: 1ms, a CPU freezer; a GPU takes seconds, e.g. --thaw 3s]", HelpName = "DURATION" };
+        var overhead = new Option<string?>("--request-overhead") { Description = "Time each request holds its slot beyond its service time (HTTP to the instance, the function's framework) [default: 0]", HelpName = "DURATION" };
         var config = new Option<string?>("--config") { Description = "Server config file for the prices (and metrics interval), as server --config reads it", HelpName = "FILE" };
         var start = new Option<string?>("--start") { Description = "Wall-clock time of the run's start, for scheduled actions and policy windows [default: the trace's first timestamp, else 2026-01-01T00:00:00Z]", HelpName = "TIME" };
         var metricsInterval = new Option<string?>("--metrics-interval") { Description = "Metrics interval of target tracking, 1s to 1h [default: 60s]", HelpName = "DURATION" };
@@ -51,7 +52,7 @@ internal static class SimulateCommand
         var command = new Command(Name, "Replay a traffic trace against Stasis' scheduling, autoscaling and billing in virtual time: latency, cold starts and the bill, before deploying")
         {
             trace, traceFormat, skipBadRows, synthetic, functions, rate, duration, template, function, provision, target, mode, compare, policies,
-            serviceModel, preset, coldStart, initialize, thaw, config, start, metricsInterval, scaleOut, scaleIn, idleTimeout, timelineStep, seed, chart, noChart,
+            serviceModel, preset, coldStart, initialize, thaw, overhead, config, start, metricsInterval, scaleOut, scaleIn, idleTimeout, timelineStep, seed, chart, noChart,
         };
         CommandAction.Set(command, env, global, (ctx, parse, ct) =>
         {
@@ -76,6 +77,7 @@ internal static class SimulateCommand
                 ColdStart = parse.GetValue(coldStart) is { } c ? Distributions.Parse(c, "--cold-start") : null,
                 Initialize = parse.GetValue(initialize) is { } i ? Distributions.Parse(i, "--initialize") : null,
                 Thaw = parse.GetValue(thaw) is { } t ? Distributions.Parse(t, "--thaw") : null,
+                RequestOverhead = parse.GetValue(overhead) is { } o ? Distributions.Parse(o, "--request-overhead") : null,
                 Config = parse.GetValue(config),
                 Start = parse.GetValue(start) is { } s ? Start(s, ctx.Now) : null,
                 MetricsInterval = parse.GetValue(metricsInterval) is { } mi ? Interval(mi) : null,

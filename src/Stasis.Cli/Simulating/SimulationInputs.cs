@@ -30,6 +30,8 @@ internal sealed record SimulationInputs
     public TimeDistribution? Initialize { get; init; }
     public TimeDistribution? Thaw { get; init; }
 
+    public TimeDistribution? RequestOverhead { get; init; }
+
     public string? Config { get; init; }
     public DateTimeOffset? Start { get; init; }
     public TimeSpan? MetricsInterval { get; init; }

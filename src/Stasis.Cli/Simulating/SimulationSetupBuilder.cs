@@ -45,6 +45,7 @@ internal static class SimulationSetupBuilder
             ColdStart = inputs.ColdStart ?? (inputs.Preset ?? WorkloadPreset.Default).ColdStart,
             Initialize = inputs.Initialize ?? WorkloadPreset.DefaultInitialize,
             Thaw = inputs.Thaw ?? WorkloadPreset.DefaultThaw,
+            RequestOverhead = inputs.RequestOverhead ?? TimeDistribution.Fixed(0),
             Start = start,
             MetricsInterval = interval,
             ScaleOutIntervals = inputs.ScaleOutIntervals,

@@ -26,6 +26,7 @@ internal static class SimulationViews
                 ? $" (--preset {preset.Name}{(setup.PresetIsDefault ? ", the default" : "")}: {preset.Description})"
                 : "")),
             new("initialize", Distributions.Format(settings.Initialize) + " (functions with an initializer)"),
+            new("overhead", Distributions.Format(settings.RequestOverhead) + " per request (--request-overhead)"),
             new("thaw", Distributions.Format(settings.Thaw) + (setup.ThawIsDefault ? " (a CPU freezer; a GPU's takes seconds: --thaw)" : "")),
             new("functions", FunctionsLine(setup.Functions)),
             new("provision", ProvisionFile.Describe(setup.Functions.Functions.FirstOrDefault(f => f.Provision is not null)?.Provision)

@@ -63,6 +63,7 @@ public static class Simulator
         private readonly SampleList _stepLatencies = new();
         private readonly List<SimulationPoint> _timeline = new();
         private readonly long _warmup;
+        private readonly Random _random;
         private IEnumerator<SimulatedRequest>? _arrivals;
         private bool _arrivalsDone;
         private long _outstanding;
@@ -83,6 +84,7 @@ public static class Simulator
             _warmup = provisioned ? TimeSpan.FromMilliseconds(settings.ColdStart.MaxMs + settings.Initialize.MaxMs + 1000).Ticks : 0;
             _time = new VirtualTime(settings.Start - TimeSpan.FromTicks(_warmup));
             var random = new Random(settings.Seed);
+            _random = new Random(settings.Seed + 1);
             _runtime = new SimulatedRuntime(_time, settings, random);
             _meter = new Meter(_time);
             _scaler = new ProvisionScaler(NoJournal.Instance, new ScalingSettings(settings.ScaleOutIntervals, settings.ScaleInIntervals));
@@ -188,7 +190,7 @@ public static class Simulator
                 throw new ArgumentException("a simulation needs at least one function");
             }
 
-            foreach (var (name, d) in new[] { ("cold start", settings.ColdStart), ("initialize", settings.Initialize), ("thaw", settings.Thaw) })
+            foreach (var (name, d) in new[] { ("cold start", settings.ColdStart), ("initialize", settings.Initialize), ("thaw", settings.Thaw), ("request overhead", settings.RequestOverhead) })
             {
                 if (d.MinMs < 0 || d.MaxMs < 0 || d.MaxMs < d.MinMs || double.IsNaN(d.MinMs) || double.IsNaN(d.MaxMs))
                 {
@@ -377,7 +379,7 @@ public static class Simulator
             }
 
             _waits.Add(TimeSpan.FromTicks(lease.DispatchedAt - pending.ArrivedAt).TotalMilliseconds);
-            _time.Schedule(TimeSpan.FromMilliseconds(pending.Request.ServiceMs), static s =>
+            _time.Schedule(TimeSpan.FromMilliseconds(pending.Request.ServiceMs) + _settings.RequestOverhead.Sample(_random), static s =>
             {
                 var (p, l) = ((Pending, Lease))s!;
                 p.Run!.Done(p, l);

@@ -88,6 +88,14 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void RequestOverhead_IsHeldOnTheSlotBesideTheServiceTime()
+    {
+        var result = Simulator.Run(Settings(Every(2, 3, 100), SimulationMode.OnDemand) with { RequestOverhead = TimeDistribution.Fixed(2) });
+
+        Assert.Equal(102, result.LatencyP50Ms, 1);
+    }
+
+    [Fact]
     public void MaxInstancesZero_RefusesEveryRequest()
     {
         var result = Simulator.Run(Settings(Every(1, 3, 10), SimulationMode.OnDemand, spec: Spec(maxInstances: 0)));
