@@ -77,6 +77,17 @@ internal sealed class ProvisionScaler(IScalingJournal journal, ScalingSettings s
         }
     }
 
+    /// <summary>
+    /// Decides <paramref name="dispatcher"/>'s target now (from its ready provisioned instances) and scales it:
+    /// what the server's tick, a closed metric interval and the simulator all do.
+    /// </summary>
+    public ScalingDecision Apply(ProvisionRecord record, Scheduling.FunctionDispatcher dispatcher, DateTimeOffset now)
+    {
+        var decision = Evaluate(record, dispatcher.ProvisionState().Current, now);
+        dispatcher.ScaleTo(decision.Target);
+        return decision;
+    }
+
     /// <summary>The last decision for a function, if any was made since the server started.</summary>
     public ScalingDecision? Last(string functionName) =>
         _functions.TryGetValue(functionName, out var entry) ? Volatile.Read(ref entry.Last) : null;

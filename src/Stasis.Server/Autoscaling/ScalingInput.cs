@@ -39,6 +39,10 @@ internal sealed record ScalingMetrics(
     /// </summary>
     public int? Measured { get; init; }
 
+    /// <summary>What target tracking weighs of a closed metric interval.</summary>
+    public static ScalingMetrics From(Metrics.FunctionMetricsPoint point) =>
+        new(point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization) { Measured = point.ProvisionedCurrent };
+
     public double? Get(ScalingMetricType type) => type switch
     {
         ScalingMetricType.ProvisionedConcurrencyUtilization => ProvisionedConcurrencyUtilization,

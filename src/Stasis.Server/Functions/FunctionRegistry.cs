@@ -193,8 +193,7 @@ internal sealed class FunctionRegistry
     {
         if (_provisionRecords.TryGetValue(name, out var record) && _dispatchers.TryGetValue(name, out var dispatcher))
         {
-            var decision = _scaler.Evaluate(record, dispatcher.ProvisionState().Current, _time.GetUtcNow());
-            dispatcher.ScaleTo(decision.Target);
+            _scaler.Apply(record, dispatcher, _time.GetUtcNow());
         }
     }
 
@@ -206,8 +205,7 @@ internal sealed class FunctionRegistry
             if (_dispatchers.TryGetValue(record.FunctionName, out var dispatcher))
             {
                 // Scheduled actions fire on their own clock; tracking policies weigh each closed metric interval once.
-                var decision = _scaler.Evaluate(record, dispatcher.ProvisionState().Current, now);
-                dispatcher.ScaleTo(decision.Target);
+                _scaler.Apply(record, dispatcher, now);
             }
         }
 

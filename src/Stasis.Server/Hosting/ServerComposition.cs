@@ -82,11 +82,7 @@ internal static class ServerComposition
             var scaler = sp.GetRequiredService<ProvisionScaler>();
             collector.IntervalClosed += point =>
             {
-                scaler.OnInterval(point.FunctionName, new ScalingMetrics(
-                    point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization)
-                {
-                    Measured = point.ProvisionedCurrent,
-                });
+                scaler.OnInterval(point.FunctionName, ScalingMetrics.From(point));
                 registry.Rescale(point.FunctionName); // decide as the interval closes, not up to a tick later
             };
             return collector;

@@ -109,11 +109,7 @@ public static class Simulator
             var dispatchers = _dispatchers;
             _metrics = new MetricsCollector(() => dispatchers.Select(d => d.LoadSample()).ToList(), settings.MetricsInterval, _time,
                 NoGpuMemoryProbe.Instance, new PrometheusMetrics(), NullLogger.Instance);
-            _metrics.IntervalClosed += point => _scaler.OnInterval(point.FunctionName, new ScalingMetrics(
-                point.End, point.ProvisionedConcurrencyUtilization, point.CpuUtilization, point.GpuMemoryUtilization)
-            {
-                Measured = point.ProvisionedCurrent,
-            });
+            _metrics.IntervalClosed += point => _scaler.OnInterval(point.FunctionName, ScalingMetrics.From(point));
             // As the server does: a closed interval is weighed at once, not at the next tick.
             var index = new Dictionary<string, int>(StringComparer.Ordinal);
             for (var i = 0; i < _dispatchers.Length; i++)
@@ -125,7 +121,7 @@ public static class Simulator
             {
                 if (index.TryGetValue(point.FunctionName, out var i) && _provisions[i] is { } record)
                 {
-                    _dispatchers[i].ScaleTo(_scaler.Evaluate(record, _dispatchers[i].ProvisionState().Current, _time.GetUtcNow()).Target);
+                    _scaler.Apply(record, _dispatchers[i], _time.GetUtcNow());
                 }
             };
         }
@@ -402,8 +398,7 @@ public static class Simulator
             {
                 if (_provisions[i] is { } record)
                 {
-                    var decision = _scaler.Evaluate(record, _dispatchers[i].ProvisionState().Current, now);
-                    _dispatchers[i].ScaleTo(decision.Target);
+                    _scaler.Apply(record, _dispatchers[i], now);
                 }
 
                 _dispatchers[i].Tick(now);
