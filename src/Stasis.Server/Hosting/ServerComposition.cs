@@ -16,6 +16,7 @@ using Stasis.Server.Metrics;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Storage;
+using Stasis.Server.WebConsole;
 
 namespace Stasis.Server.Hosting;
 
@@ -105,6 +106,7 @@ internal static class ServerComposition
         app.MapBillApi();
         app.MapMetricsApi();
         app.MapPrometheus();
+        app.MapConsole();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));

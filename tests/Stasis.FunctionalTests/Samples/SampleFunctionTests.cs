@@ -10,7 +10,7 @@ namespace Stasis.FunctionalTests.Samples;
 /// <summary>The shipped samples, deployed from their own s.yaml and invoked as the seed's §9 does.</summary>
 public sealed class SampleFunctionTests(ServerFixture fx) : IClassFixture<ServerFixture>
 {
-    private static readonly string Root = FindRepositoryRoot();
+    private static readonly string Root = RepositoryRoot.Path;
 
     [Fact]
     public async Task TextClassifier_DeployedFromItsSYaml_AnswersTheSeedsShape()
@@ -61,18 +61,5 @@ public sealed class SampleFunctionTests(ServerFixture fx) : IClassFixture<Server
         var error = build.StandardError.ReadToEndAsync();
         await build.WaitForExitAsync();
         Assert.True(build.ExitCode == 0, $"building {project} failed: {await output}{await error}");
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Stasis.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Stasis.slnx not found above " + AppContext.BaseDirectory);
     }
 }
