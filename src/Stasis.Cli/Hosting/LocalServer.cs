@@ -81,6 +81,7 @@ internal static class LocalServer
             {
                 var runtime = server.Services.GetRequiredService<Stasis.Server.Runtime.IInstanceRuntime>();
                 return $"Stasis listening on {Address} (data: {DataDirectory}){Environment.NewLine}"
+                    + $"console: {Address}/console/{Environment.NewLine}"
                     + $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
             }
         }

@@ -32,14 +32,25 @@ class PageScope {
     const tick = async () => {
       if (running || !this.active || document.hidden) return;
       running = true;
-      try { await fn(); } catch (e) { if (e.name !== 'AbortError') console.error(e); } finally { running = false; }
+      try { await this.timed(fn); } catch (e) { if (e.name !== 'AbortError') console.error(e); } finally { running = false; }
     };
     this.timers.push(setInterval(tick, ms));
     return tick();
   }
 
+  /** Runs one fetch-and-draw and records how long it took as a 'refresh' performance measure (read by bench/console). */
+  async timed(fn) {
+    const start = performance.now();
+    await fn();
+    if (this.active) performance.measure('refresh', { start, detail: location.hash });
+  }
+
   /** Marks the page as drawn with data (tests and benchmarks wait for it). */
-  ready(name) { if (this.active) document.documentElement.dataset.ready = name; }
+  ready(name) {
+    if (!this.active) return;
+    if (document.documentElement.dataset.ready !== name) performance.mark('ready:' + name);
+    document.documentElement.dataset.ready = name;
+  }
 
   dispose() { this.controller.abort(); this.timers.forEach(clearInterval); }
 }

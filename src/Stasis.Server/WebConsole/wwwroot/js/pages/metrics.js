@@ -52,12 +52,12 @@ export async function render(view, { params: [name], query, scope }) {
     }
     scope.ready('metrics');
   };
-  await draw();
+  await scope.timed(draw);
   // Re-arm at the interval the server reports.
   const loop = async () => {
     while (scope.active) {
       await new Promise(r => setTimeout(r, refresh));
-      if (scope.active && !document.hidden) { try { await draw(); } catch (e) { if (e.name !== 'AbortError') console.error(e); } }
+      if (scope.active && !document.hidden) { try { await scope.timed(draw); } catch (e) { if (e.name !== 'AbortError') console.error(e); } }
     }
   };
   loop();
