@@ -65,9 +65,14 @@ function cells(r) {
 function table(bill) {
   const head = `<div class="sub">${esc(dateTime(bill.from))} – ${esc(dateTime(bill.to))} · ${esc(bill.prices.cuPriceUsd)} USD per CU · GPU ${esc(bill.prices.gpuActiveCuPerGbSecond)}/${esc(bill.prices.gpuIdleCuPerGbSecond)} CU per GB·s active/idle · vCPU ${esc(bill.prices.vcpuActiveCuPerSecond)}/${esc(bill.prices.vcpuIdleCuPerSecond)} · memory ${esc(bill.prices.memoryActiveCuPerGbSecond)}/${esc(bill.prices.memoryIdleCuPerGbSecond)}</div>`;
   if (bill.functions.length === 0) return head + '<div class="empty">Nothing billed in this period.</div>';
-  const rows = bill.functions.map(f => `<tr data-bill-function="${esc(f.functionName)}"><td><button class="small" data-expand="${esc(f.functionName)}" title="instances">+</button> <a href="#/functions/${encodeURIComponent(f.functionName)}">${esc(f.functionName)}</a> <span class="muted">${f.instances.length} instances</span></td>${cells(f)}</tr>` +
+  const rows = bill.functions.map(f => `<tr data-bill-function="${esc(f.functionName)}"><td><button class="small" data-expand="${esc(f.functionName)}" title="instances">+</button> <a href="#/functions/${encodeURIComponent(f.functionName)}">${esc(f.functionName)}</a> <span class="muted">${f.instances.length} instance${f.instances.length === 1 ? '' : 's'}</span></td>${cells(f)}</tr>` +
     f.instances.map(i => `<tr class="sub-row" data-parent="${esc(f.functionName)}" hidden><td class="mono">&nbsp;&nbsp;${esc(i.instanceId)} <span class="muted">${esc(i.kind)}</span></td>${cells(i)}</tr>`).join('')).join('');
-  return head + `<div class="table-wrap"><table><thead><tr><th>Function / instance</th><th>Active vs idle</th><th class="num">Active</th><th class="num">Idle</th><th class="num">CU</th><th class="num">Cost</th><th class="num">Always allocated</th><th class="num">Saving</th></tr></thead>
+  const t = bill.total;
+  const summary = `<div class="stats"><div><span>Billed</span><strong data-stat="cost">${usd(t.costUsd)}</strong></div>
+    <div><span>Always allocated</span><strong>${usd(t.alwaysAllocatedCostUsd)}</strong></div>
+    <div><span>Saved</span><strong data-stat="saving">${usd(t.savingUsd)}${savingShare(t)}</strong></div>
+    <div><span>Active / idle</span><strong>${seconds(t.activeSeconds)} / ${seconds(t.idleSeconds)}</strong></div></div>`;
+  return head + summary + `<div class="table-wrap"><table><thead><tr><th>Function / instance</th><th>Active vs idle</th><th class="num">Active</th><th class="num">Idle</th><th class="num">CU</th><th class="num">Cost</th><th class="num">Always allocated</th><th class="num">Saving</th></tr></thead>
     <tbody>${rows}<tr class="total" data-bill-total><td>Total</td>${cells(bill.total)}</tr></tbody></table></div>`;
 }
 
