@@ -104,6 +104,7 @@ internal static class ServerComposition
         app.MapProvisionApi();
         app.MapBillApi();
         app.MapMetricsApi();
+        app.MapTimelineApi();
         app.MapPrometheus();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
