@@ -104,6 +104,7 @@ internal static class ServerComposition
         app.MapProvisionApi();
         app.MapBillApi();
         app.MapMetricsApi();
+        app.MapInvocationsApi();
         app.MapTimelineApi();
         app.MapPrometheus();
         app.MapGateway();
