@@ -154,6 +154,44 @@ public sealed class StasisClient : IDisposable
         GetMetricsAsync(name, since.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture), instances, cancellationToken);
 
     /// <summary>
+    /// The function's closed metrics intervals since <paramref name="since"/> (as above), merged into at most
+    /// <paramref name="points"/> (1–5000) points of equal length, for a chart of a long window. Per-instance figures are
+    /// not merged, so this form has none.
+    /// </summary>
+    public Task<MetricsReport> GetMetricsAsync(string name, string? since, int points, CancellationToken cancellationToken = default)
+    {
+        var query = $"{FunctionPath(name)}/metrics?points={points.ToString(CultureInfo.InvariantCulture)}";
+        if (!string.IsNullOrEmpty(since))
+        {
+            query += "&since=" + Uri.EscapeDataString(since);
+        }
+
+        return SendAsync<MetricsReport>(HttpMethod.Get, query, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// The function's most recent invocations, newest first: at most <paramref name="limit"/> (1–500) of the last 500
+    /// the server keeps in memory.
+    /// </summary>
+    public Task<InvocationsReport> GetInvocationsAsync(string name, int limit = 100, CancellationToken cancellationToken = default) =>
+        SendAsync<InvocationsReport>(HttpMethod.Get, $"{FunctionPath(name)}/invocations?limit={limit.ToString(CultureInfo.InvariantCulture)}", null, cancellationToken);
+
+    /// <summary>
+    /// What state each instance of the function was in since <paramref name="since"/>: a duration back from now
+    /// (<c>15m</c>) or an ISO 8601 time; the server keeps, and by default answers, the last hour.
+    /// </summary>
+    public Task<TimelineReport> GetTimelineAsync(string name, string? since = null, CancellationToken cancellationToken = default)
+    {
+        var query = $"{FunctionPath(name)}/timeline";
+        if (!string.IsNullOrEmpty(since))
+        {
+            query += "?since=" + Uri.EscapeDataString(since);
+        }
+
+        return SendAsync<TimelineReport>(HttpMethod.Get, query, null, cancellationToken);
+    }
+
+    /// <summary>
     /// The function's log lines: the last <paramref name="tail"/> (server default when null), then, with
     /// <paramref name="follow"/>, new lines as they are written until <paramref name="cancellationToken"/> fires.
     /// </summary>

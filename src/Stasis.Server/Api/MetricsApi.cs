@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,14 +11,16 @@ namespace Stasis.Server.Api;
 
 /// <summary>
 /// GET /api/v1/functions/{name}/metrics?since=1h&amp;instances=true: the function's closed metrics intervals since
-/// then (default the last hour), oldest first, with each instance's figures when asked.
+/// then (default the last hour), oldest first, with each instance's figures when asked. With <c>points=N</c> the
+/// intervals are merged into at most N points (<see cref="MetricsDownsampler"/>); per-instance figures are not merged,
+/// so <c>points</c> and <c>instances=true</c> do not combine.
 /// </summary>
 internal static class MetricsApi
 {
     public static void MapMetricsApi(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/api/v1/functions/{name}/metrics", Get);
 
-    private static IResult Get(string name, string? since, string? instances, FunctionRegistry registry, MetricsStore store, MetricsCollector collector, TimeProvider time)
+    private static IResult Get(string name, string? since, string? instances, string? points, FunctionRegistry registry, MetricsStore store, MetricsCollector collector, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var from = now.AddHours(-1);
@@ -33,19 +36,38 @@ internal static class MetricsApi
             return ApiErrors.Error(400, "InvalidInstances", $"instances '{instances}' must be true or false.");
         }
 
+        int? maxPoints = null;
+        if (points is not null)
+        {
+            if (!int.TryParse(points, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > MetricsDownsampler.MaxPoints)
+            {
+                return ApiErrors.Error(400, "InvalidPoints", $"points must be a whole number from 1 to {MetricsDownsampler.MaxPoints}, not '{points}'.");
+            }
+
+            if (withInstances)
+            {
+                return ApiErrors.Error(400, "InvalidPoints", "points and instances=true do not combine: per-instance figures are not merged; ask for one or the other.");
+            }
+
+            maxPoints = n;
+        }
+
         if (!registry.TryGetDispatcher(name, out _) && !store.HasFunction(name))
         {
             return ApiErrors.FunctionNotFound(name);
         }
 
-        var points = store.Read(name, from, now, withInstances);
+        var closed = store.Read(name, from, now, withInstances);
+        var dtos = maxPoints is { } max
+            ? MetricsDownsampler.Downsample(closed.Select(c => c.Function).ToList(), max, collector.Interval).Select(p => ToDto(new ClosedInterval(p, []), false)).ToList()
+            : closed.Select(p => ToDto(p, withInstances)).ToList();
         return Results.Json(new MetricsReport
         {
             FunctionName = name,
             IntervalSeconds = collector.Interval.TotalSeconds,
             Since = from,
             Until = now,
-            Points = points.Select(p => ToDto(p, withInstances)).ToList(),
+            Points = dtos,
         }, JsonDefaults.Options);
     }
 

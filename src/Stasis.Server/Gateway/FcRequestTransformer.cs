@@ -43,12 +43,7 @@ internal sealed class FcRequestTransformer : HttpTransformer
         headers["x-stasis-billed-active-ms"] = ((long)Math.Ceiling(Stopwatch.GetElapsedTime(call.Lease.TakenAt).TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         // How long the request waited in the function's queue for a slot (0 when one was free).
         headers["x-stasis-queue-ms"] = call.Lease.QueueWait.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
-        headers["x-stasis-instance-state"] = call.Lease.Arrival switch
-        {
-            Arrival.Thawed => "thawed",
-            Arrival.Cold => "cold",
-            _ => "warm",
-        };
+        headers["x-stasis-instance-state"] = call.Lease.Arrival.Name();
         return result;
     }
 

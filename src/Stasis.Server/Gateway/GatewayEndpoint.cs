@@ -125,21 +125,24 @@ internal static class GatewayEndpoint
         }
         finally
         {
-            RecordInvocation(context, recorder, began, entered, lease?.QueueWait, failed);
+            RecordInvocation(context, recorder, requestId, path, began, entered, lease, failed);
         }
     }
 
     /// <summary>
     /// Reports the invocation to the function's metrics: its status (499 when the client left; 500 when an exception
     /// escaped, which the exception handler answers), whether the function flagged an error with <c>x-fc-status</c>,
-    /// its latency from arrival and, when it got a slot, its wait for it.
+    /// its latency from arrival and, when it got a slot, its wait for it; and, for the recent invocations, its request
+    /// id, method, path and, when it reached one, the instance and how it found it.
     /// </summary>
-    private static void RecordInvocation(HttpContext context, FunctionRecorder recorder, long began, bool entered, TimeSpan? queueWait, bool failed)
+    private static void RecordInvocation(HttpContext context, FunctionRecorder recorder, string requestId, string? path, long began, bool entered, Lease? lease, bool failed)
     {
         var status = context.RequestAborted.IsCancellationRequested ? 499 : failed ? 500 : context.Response.StatusCode;
         var fcStatus = context.Response.Headers["x-fc-status"].ToString();
         var functionError = fcStatus.Length > 0 && fcStatus != "200";
-        recorder.Complete(status, functionError, Stopwatch.GetElapsedTime(began), queueWait, entered);
+        var served = entered ? lease : null;
+        recorder.Complete(status, functionError, Stopwatch.GetElapsedTime(began), lease?.QueueWait, entered,
+            new InvocationCall(requestId, context.Request.Method, path, served?.Instance.Id, served?.Arrival));
     }
 
     /// <summary>A client's own deadline for the wait in the queue (milliseconds); it can only shorten the function's.</summary>

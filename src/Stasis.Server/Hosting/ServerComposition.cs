@@ -105,6 +105,8 @@ internal static class ServerComposition
         app.MapProvisionApi();
         app.MapBillApi();
         app.MapMetricsApi();
+        app.MapInvocationsApi();
+        app.MapTimelineApi();
         app.MapPrometheus();
         app.MapConsole();
         app.MapGateway();

@@ -6,7 +6,8 @@ namespace Stasis.Server.Instances;
 
 /// <summary>
 /// One instance of a function. Mutable state is guarded by the owning dispatcher's lock; the
-/// dispatcher is the only writer.
+/// dispatcher is the only writer. Its state and whether it is frozen change through <see cref="SetState"/> and
+/// <see cref="SetPhysicallyFrozen"/>, which also write its <see cref="Timeline"/>.
 /// </summary>
 internal sealed class Instance
 {
@@ -19,6 +20,7 @@ internal sealed class Instance
         Slots = slots;
         StartedAt = startedAt;
         LogPath = logPath;
+        Timeline = new StateTimeline(TimelineState.Starting, startedAt);
     }
 
     public string Id { get; }
@@ -37,7 +39,10 @@ internal sealed class Instance
     public volatile bool FreezeEngaged;
 
     /// <summary>The processes are stopped by the freezer right now.</summary>
-    public bool PhysicallyFrozen { get; set; }
+    public bool PhysicallyFrozen { get; private set; }
+
+    /// <summary>Its states over the last hour (the timeline API).</summary>
+    public StateTimeline Timeline { get; }
 
     public long Thaws { get; set; }
     public string FunctionName { get; }
@@ -50,7 +55,27 @@ internal sealed class Instance
 
     private IRuntimeInstance? _handle;
 
-    public InstanceState State { get; set; } = InstanceState.Starting;
+    public InstanceState State { get; private set; } = InstanceState.Starting;
+
+    /// <summary>The instance is in <paramref name="state"/> from <paramref name="at"/> (the dispatcher's clock) on.</summary>
+    public void SetState(InstanceState state, DateTimeOffset at)
+    {
+        State = state;
+        Timeline.Enter(TimelineStates.Of(state, PhysicallyFrozen), at);
+    }
+
+    /// <summary>The freezer stopped (or resumed) its processes at <paramref name="at"/>; a request waiting for the thaw shows as thawing.</summary>
+    public void SetPhysicallyFrozen(bool frozen, DateTimeOffset at)
+    {
+        PhysicallyFrozen = frozen;
+        Timeline.Enter(TimelineStates.Of(State, frozen), at);
+    }
+
+    /// <summary>
+    /// The state as the instances API shows it: <see cref="State"/>, except <c>Thawing</c> while a request that took a
+    /// slot waits for the instance's processes to be thawed (busy, and still frozen).
+    /// </summary>
+    public string StateName => State == InstanceState.Busy && PhysicallyFrozen ? "Thawing" : State.ToString();
     public IRuntimeInstance? Handle
     {
         get => _handle;
@@ -97,7 +122,7 @@ internal sealed class Instance
     {
         Id = Id,
         FunctionName = FunctionName,
-        State = State.ToString(),
+        State = StateName,
         Kind = Kind == InstanceKind.Provisioned ? "provisioned" : "on-demand",
         Version = Version,
         Pid = Handle?.ProcessId,

@@ -6,7 +6,8 @@ namespace Stasis.Server.Metrics;
 /// One function's open interval. The gateway reports each invocation (<see cref="Enter"/> when it holds a slot,
 /// <see cref="Complete"/> at the end); the sampler adds the dispatcher's load every second. Whoever first sees the
 /// clock past the interval's end closes it, so an invocation always counts in the interval it ended in, however
-/// late the next sample comes. Closed intervals wait here until the collector finishes them.
+/// late the next sample comes. Closed intervals wait here until the collector finishes them. It also keeps the
+/// function's last <see cref="InvocationRing.Capacity"/> invocations (<see cref="RecentInvocations"/>), under the same lock.
 /// </summary>
 internal sealed class FunctionRecorder
 {
@@ -16,6 +17,7 @@ internal sealed class FunctionRecorder
     private readonly List<IntervalTally> _closed = new();
     private IntervalTally _current;
     private LoadSample? _lastSample;
+    private InvocationRing? _recent;
     private int _inFlight;
 
     public FunctionRecorder(string functionName, TimeProvider time, TimeSpan interval, FunctionSeries series)
@@ -47,14 +49,16 @@ internal sealed class FunctionRecorder
     /// <summary>
     /// An invocation ended with <paramref name="status"/> after <paramref name="latency"/>. It is an error when the
     /// status is 5xx or <paramref name="functionError"/>; <paramref name="queueWait"/> is its wait for a slot, null
-    /// when it never got one.
+    /// when it never got one. With a <paramref name="call"/> (the gateway always gives one) it also joins the recent
+    /// invocations, received <paramref name="latency"/> before now.
     /// </summary>
-    public void Complete(int status, bool functionError, TimeSpan latency, TimeSpan? queueWait, bool entered)
+    public void Complete(int status, bool functionError, TimeSpan latency, TimeSpan? queueWait, bool entered, in InvocationCall call = default)
     {
         var error = IsError(status, functionError);
         lock (_gate)
         {
-            Roll(_time.GetUtcNow());
+            var now = _time.GetUtcNow();
+            Roll(now);
             if (entered)
             {
                 _inFlight--;
@@ -67,9 +71,25 @@ internal sealed class FunctionRecorder
             {
                 _current.QueueWait.Add(wait.TotalMilliseconds);
             }
+
+            if (call.RequestId is not null)
+            {
+                _recent ??= new InvocationRing();
+                _recent.Add(new RecentInvocation(call.RequestId, now - latency, call.Method, call.Path, status, functionError,
+                    latency.TotalMilliseconds, queueWait?.TotalMilliseconds, call.InstanceId, call.Arrival));
+            }
         }
 
         Series.Invoked(status, error, latency, queueWait);
+    }
+
+    /// <summary>The function's newest <paramref name="limit"/> invocations, newest first (a copy).</summary>
+    public RecentInvocation[] RecentInvocations(int limit)
+    {
+        lock (_gate)
+        {
+            return _recent?.Newest(limit) ?? [];
+        }
     }
 
     public static bool IsError(int status, bool functionError) => status >= 500 || functionError;

@@ -66,6 +66,10 @@ internal sealed class MetricsCollector
     public FunctionRecorder For(string function) =>
         _recorders.GetOrAdd(function, static (name, self) => new FunctionRecorder(name, self._time, self.Interval, self.Prometheus.For(name)), this);
 
+    /// <summary>The function's newest <paramref name="limit"/> invocations, newest first; none before its first (or once it was removed).</summary>
+    public RecentInvocation[] RecentInvocations(string function, int limit) =>
+        _recorders.TryGetValue(function, out var recorder) ? recorder.RecentInvocations(limit) : [];
+
     /// <summary>The function's last closed point, or null before its first interval closed (or once it was removed).</summary>
     public FunctionMetricsPoint? Latest(string function) => _latest.GetValueOrDefault(function);
 

@@ -57,19 +57,23 @@ internal sealed class MetricsStore(StasisDb db)
 
     /// <summary>
     /// The function's points that overlap [<paramref name="from"/>, <paramref name="to"/>), oldest first; with
-    /// <paramref name="withInstances"/> each with its instances' points (by instance id), else with none.
+    /// <paramref name="withInstances"/> each with its instances' points (by instance id), else with none (and no
+    /// instance row is read).
     /// </summary>
     public List<ClosedInterval> Read(string function, DateTimeOffset from, DateTimeOffset to, bool withInstances)
     {
         using var connection = db.Open();
         var fromUs = MeterTime.ToUnixMicroseconds(from);
         var toUs = MeterTime.ToUnixMicroseconds(to);
+        // No interval is longer than the longest metrics interval, so one that ends after from starts after this: a
+        // bound that keeps the search in the (function_name, start_us) indexes to the window instead of all the history.
+        var earliestUs = fromUs - (long)MetricsIntervals.Max.TotalMicroseconds;
         var instances = new Dictionary<long, List<InstanceMetricsPoint>>();
         if (withInstances)
         {
             using var select = Command(connection, null,
-                $"SELECT {InstanceColumns} FROM metric_instance_points WHERE function_name = $fn AND end_us > $from AND start_us < $to ORDER BY start_us, instance_id;");
-            Bind(select, ("$fn", function), ("$from", fromUs), ("$to", toUs));
+                $"SELECT {InstanceColumns} FROM metric_instance_points WHERE function_name = $fn AND start_us > $earliest AND start_us < $to AND end_us > $from ORDER BY start_us, instance_id;");
+            Bind(select, ("$fn", function), ("$earliest", earliestUs), ("$from", fromUs), ("$to", toUs));
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {
@@ -99,9 +103,9 @@ internal sealed class MetricsStore(StasisDb db)
 
         var result = new List<ClosedInterval>();
         using (var select = Command(connection, null,
-            $"SELECT {PointColumns} FROM metric_points WHERE function_name = $fn AND end_us > $from AND start_us < $to ORDER BY start_us, id;"))
+            $"SELECT {PointColumns} FROM metric_points WHERE function_name = $fn AND start_us > $earliest AND start_us < $to AND end_us > $from ORDER BY start_us, id;"))
         {
-            Bind(select, ("$fn", function), ("$from", fromUs), ("$to", toUs));
+            Bind(select, ("$fn", function), ("$earliest", earliestUs), ("$from", fromUs), ("$to", toUs));
             using var reader = select.ExecuteReader();
             while (reader.Read())
             {

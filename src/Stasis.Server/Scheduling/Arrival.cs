@@ -10,3 +10,14 @@ internal enum Arrival
     /// <summary>It waited for a new instance to start.</summary>
     Cold,
 }
+
+internal static class ArrivalNames
+{
+    /// <summary>The arrival as the API and the x-stasis-instance-state header name it: warm, thawed or cold.</summary>
+    public static string Name(this Arrival arrival) => arrival switch
+    {
+        Arrival.Thawed => "thawed",
+        Arrival.Cold => "cold",
+        _ => "warm",
+    };
+}

@@ -105,7 +105,7 @@ internal sealed partial class FunctionDispatcher
         var wait = waited is null ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(waited.EnqueuedAt, timestamp);
         _waits.Record(wait, waited is not null);
         instance.InFlight++;
-        instance.State = InstanceState.Busy;
+        instance.SetState(InstanceState.Busy, now);
         instance.LastUsedAt = now;
         return new Lease(this, instance, instance.Handle!, arrival, timestamp, wait);
     }
@@ -281,7 +281,7 @@ internal sealed partial class FunctionDispatcher
                 instance.Handle = handle;
                 if (instance.State == InstanceState.Starting)
                 {
-                    instance.State = InstanceState.Initializing;
+                    instance.SetState(InstanceState.Initializing, _ctx.Time.GetUtcNow());
                 }
             }
 
@@ -361,8 +361,8 @@ internal sealed partial class FunctionDispatcher
             return;
         }
 
-        instance.State = InstanceState.Ready;
         instance.ReadyAt = _ctx.Time.GetUtcNow();
+        instance.SetState(InstanceState.Ready, instance.ReadyAt.Value);
         _estimate.RecordColdStart(instance.ReadyAt.Value - instance.StartedAt);
         Log.Ready(_ctx.Logger, Name, instance.Id, (instance.ReadyAt.Value - instance.StartedAt).TotalMilliseconds);
         if (instance.Version == _record.Version)
@@ -403,7 +403,7 @@ internal sealed partial class FunctionDispatcher
             return; // already stopped by a forced shutdown
         }
 
-        instance.State = _closedReason is null ? InstanceState.Failed : InstanceState.Stopped;
+        instance.SetState(_closedReason is null ? InstanceState.Failed : InstanceState.Stopped, _ctx.Time.GetUtcNow());
         instance.Error = message;
         Remember(instance);
         if (_closedReason is not null)
@@ -474,7 +474,7 @@ internal sealed partial class FunctionDispatcher
         }
 
         var wasStarting = instance.State.IsStarting();
-        instance.State = InstanceState.Draining;
+        instance.SetState(InstanceState.Draining, _ctx.Time.GetUtcNow());
         Rehome(instance);
         if (!wasStarting && instance.InFlight == 0)
         {
@@ -517,8 +517,8 @@ internal sealed partial class FunctionDispatcher
         {
             if (_instances.Remove(instance))
             {
-                instance.State = InstanceState.Stopped;
                 instance.StoppedAt = _ctx.Time.GetUtcNow();
+                instance.SetState(InstanceState.Stopped, instance.StoppedAt.Value);
                 _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
                 Remember(instance);
             }
@@ -533,9 +533,9 @@ internal sealed partial class FunctionDispatcher
     /// <summary>An instance already out of the pool failed: record why, close its billing, keep it for `instances --all`. Under the lock.</summary>
     private void MarkFailed(Instance instance, string error)
     {
-        instance.State = InstanceState.Failed;
-        instance.Error = error;
         instance.StoppedAt = _ctx.Time.GetUtcNow();
+        instance.SetState(InstanceState.Failed, instance.StoppedAt.Value);
+        instance.Error = error;
         _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
         _lastError = error;
         Remember(instance);

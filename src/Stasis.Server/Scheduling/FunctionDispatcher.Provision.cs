@@ -185,11 +185,13 @@ internal sealed partial class FunctionDispatcher
 
             lock (_gate)
             {
-                instance.PhysicallyFrozen = true;
+                // A request that took a slot during the freeze now waits for its thaw: the instance shows as thawing.
+                var now = _ctx.Time.GetUtcNow();
+                instance.SetPhysicallyFrozen(true, now);
                 if (instance.InFlight == 0 && instance.State == InstanceState.Ready)
                 {
-                    instance.State = InstanceState.Frozen;
-                    _ctx.Meter.Changed(instance.Id, MeterState.Idle, _ctx.Time.GetUtcNow());
+                    instance.SetState(InstanceState.Frozen, now);
+                    _ctx.Meter.Changed(instance.Id, MeterState.Idle, now);
                 }
             }
         }
@@ -226,7 +228,7 @@ internal sealed partial class FunctionDispatcher
 
             lock (_gate)
             {
-                instance.PhysicallyFrozen = false;
+                instance.SetPhysicallyFrozen(false, _ctx.Time.GetUtcNow());
                 instance.FreezeEngaged = false;
                 instance.Thaws++;
             }
@@ -253,8 +255,12 @@ internal sealed partial class FunctionDispatcher
             try
             {
                 await instance.Handle!.ThawAsync(CancellationToken.None).ConfigureAwait(false);
-                instance.PhysicallyFrozen = false;
-                instance.FreezeEngaged = false;
+                lock (_gate)
+                {
+                    instance.SetPhysicallyFrozen(false, _ctx.Time.GetUtcNow());
+                    instance.FreezeEngaged = false;
+                }
+
                 return true;
             }
             catch (Exception e) when (e is InstanceFreezeException or IOException or UnauthorizedAccessException)

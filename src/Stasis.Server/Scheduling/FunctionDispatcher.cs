@@ -161,7 +161,8 @@ internal sealed partial class FunctionDispatcher
             instance.Completed++;
             _drain.Record(now);
             _estimate.RecordService(_ctx.Time.GetElapsedTime(dispatchedAt, now));
-            instance.LastUsedAt = _ctx.Time.GetUtcNow();
+            var at = _ctx.Time.GetUtcNow();
+            instance.LastUsedAt = at;
             if (instance.InFlight == 0)
             {
                 instance.BusyTicks += _ctx.Time.GetElapsedTime(instance.BusySince, now).Ticks;
@@ -169,7 +170,7 @@ internal sealed partial class FunctionDispatcher
 
             if (instance.State == InstanceState.Busy && instance.InFlight == 0)
             {
-                instance.State = InstanceState.Ready;
+                instance.SetState(InstanceState.Ready, at);
             }
 
             if (instance.State == InstanceState.Draining && instance.InFlight == 0)

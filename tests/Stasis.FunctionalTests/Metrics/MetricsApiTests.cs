@@ -139,6 +139,9 @@ public sealed class MetricsApiTests(MetricsServerFixture fx) : IClassFixture<Met
     [InlineData("since=yesterday", "InvalidSince")]
     [InlineData("since=5parsecs", "InvalidSince")]
     [InlineData("instances=maybe", "InvalidInstances")]
+    [InlineData("points=0", "InvalidPoints")]
+    [InlineData("points=5001", "InvalidPoints")]
+    [InlineData("points=10&instances=true", "InvalidPoints")]
     public async Task Metrics_BadQuery_Is400JsonSayingWhatIsAccepted(string query, string code)
     {
         await fx.DeployAsync(ServerFixture.Echo("metrics-bad-query"));

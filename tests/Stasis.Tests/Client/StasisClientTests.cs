@@ -90,6 +90,29 @@ public sealed class StasisClientTests
     }
 
     [Fact]
+    public async Task ConsoleQueries_AskTheRightUrlsAndReadTheAnswers()
+    {
+        var (client, handler) = Create(r => r.RequestUri!.AbsolutePath switch
+        {
+            "/api/v1/functions/a/invocations" => Json(HttpStatusCode.OK, """{"functionName":"a","invocations":[{"requestId":"r-1","startedAt":"2026-03-01T00:00:00Z","method":"GET","path":"/x","status":200,"functionError":false,"durationMs":1.5,"queueMs":null,"instanceId":"a-1","arrival":"cold"}]}"""),
+            "/api/v1/functions/a/timeline" => Json(HttpStatusCode.OK, """{"functionName":"a","since":"2026-03-01T00:00:00Z","until":"2026-03-01T00:15:00Z","instances":[{"instanceId":"a-1","kind":"provisioned","state":"frozen","segments":[{"state":"warm","from":"2026-03-01T00:00:00Z","to":"2026-03-01T00:01:00Z"},{"state":"frozen","from":"2026-03-01T00:01:00Z","to":"2026-03-01T00:15:00Z"}]}]}"""),
+            _ => Json(HttpStatusCode.OK, """{"functionName":"a","intervalSeconds":60,"since":"2026-03-01T00:00:00Z","until":"2026-03-02T00:00:00Z","points":[{"invocations":7}]}"""),
+        });
+
+        var invocations = await client.GetInvocationsAsync("a", limit: 20);
+        var timeline = await client.GetTimelineAsync("a", "15m");
+        var metrics = await client.GetMetricsAsync("a", "24h", points: 200);
+
+        Assert.Equal("?limit=20", handler.Requests[0].RequestUri!.Query);
+        var invocation = Assert.Single(invocations.Invocations);
+        Assert.Equal(("r-1", 200, "cold", (double?)null), (invocation.RequestId, invocation.Status, invocation.Arrival, invocation.QueueMs));
+        Assert.Equal("?since=15m", handler.Requests[1].RequestUri!.Query);
+        Assert.Equal(["warm", "frozen"], timeline.Instances.Single().Segments.Select(s => s.State));
+        Assert.Equal("?points=200&since=24h", handler.Requests[2].RequestUri!.Query);
+        Assert.Equal(7, metrics.Points.Single().Invocations);
+    }
+
+    [Fact]
     public async Task LogsStreamLineByLine()
     {
         var (client, handler) = Create(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("one\ntwo\r\nthree") });

@@ -72,6 +72,21 @@ public sealed class MetricsStoreTests : IDisposable
     }
 
     [Fact]
+    public void Read_AnHourLongIntervalThatBeganBeforeTheRange_StillOverlapsIt()
+    {
+        // The longest metrics interval is an hour: Read looks that far back for starts, no further.
+        var store = Store();
+        var end = T0.AddHours(1);
+        store.Write([new ClosedInterval(Point("a", 0) with { End = end }, [InstancePoint("a", 0) with { End = end }])]);
+
+        var read = store.Read("a", T0.AddMinutes(59), T0.AddHours(2), withInstances: true);
+
+        Assert.Equal(T0, Assert.Single(read).Function.Start);
+        Assert.Single(read[0].Instances);
+        Assert.Empty(store.Read("a", end, T0.AddHours(2), withInstances: true));
+    }
+
+    [Fact]
     public void DeleteEndedBefore_DropsOldPointsAndTheirInstances_KeepsTheRest()
     {
         var store = Store();
