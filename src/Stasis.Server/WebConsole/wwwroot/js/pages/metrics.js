@@ -7,9 +7,11 @@ import { header } from './common.js';
 
 const windows = { '15m': 15 * 60e3, '1h': 3600e3, '24h': 86400e3 };
 const maxPoints = 360;
+// Points are the server's intervals, or several merged into one over long windows: rates use each point's own length.
+const seconds = p => Math.max(1e-3, (new Date(p.end) - new Date(p.start)) / 1000);
 
 const charts = [
-  { id: 'invocations', title: 'Invocations per interval', format: v => num(v, 0), whole: true, series: p => [['invocations', p.invocations], ['errors', p.errors]] },
+  { id: 'invocations', title: 'Requests per second', format: v => num(v, 2), series: p => [['invocations', p.invocations / seconds(p)], ['errors', p.errors / seconds(p)]] },
   { id: 'latency', title: 'Latency', format: ms, series: p => [['p50', p.latencyP50Ms], ['p90', p.latencyP90Ms], ['p99', p.latencyP99Ms]] },
   { id: 'queue', title: 'Queue wait', format: ms, series: p => [['p50', p.queueWaitP50Ms], ['p90', p.queueWaitP90Ms], ['p99', p.queueWaitP99Ms]] },
   { id: 'concurrency', title: 'Concurrency (requests in flight)', format: v => num(v, 2), series: p => [['average', p.inFlightAverage], ['max', p.inFlightMax]] },
@@ -40,7 +42,8 @@ export async function render(view, { params: [name], query, scope }) {
     const last = points[points.length - 1];
     const about = view.querySelector('#about');
     about.dataset.points = points.length;
-    about.textContent = `${points.length} points of ${report.intervalSeconds} s intervals` +
+    const width = points.length ? seconds(points[0]) : report.intervalSeconds;
+    about.textContent = `${points.length} points of ${width} s` + (width > report.intervalSeconds ? ` (${report.intervalSeconds} s intervals merged)` : '') +
       (last ? `, the last closed ${new Date(last.end).toLocaleTimeString('en-GB', { hour12: false })}` : ', none closed yet') + '. Updates live.';
     for (const c of charts) {
       const rows = points.map(c.series);
