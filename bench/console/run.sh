@@ -104,7 +104,7 @@ curl -sf -o /dev/null --max-time 60 -X PUT -H 'Content-Type: application/json' \
   || die "provisioning $fn failed"
 deadline=$((SECONDS + 300))
 while :; do
-  current="$(curl -s --max-time 5 "$server/api/v1/functions/$fn/provision" | jq -r '.current')"
+  current="$(curl -s --max-time 10 "$server/api/v1/functions/$fn/provision" | jq -r '.current' 2>/dev/null || true)"
   [ "$current" = "$INSTANCES" ] && break
   [ "$SECONDS" -lt "$deadline" ] || die "only $current of $INSTANCES instances ready after 300 s"
   sleep 1

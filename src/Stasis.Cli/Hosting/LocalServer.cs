@@ -31,6 +31,10 @@ internal static class LocalServer
             ScaleOutIntervals = settings.ScaleOutIntervals,
             ScaleInIntervals = settings.ScaleInIntervals,
         };
+        if (settings.MaxConcurrentStarts is { } starts)
+        {
+            options = options with { MaxConcurrentStarts = starts };
+        }
 
         try
         {

@@ -84,6 +84,12 @@ internal sealed class ServerOptions
         DefaultValueFactory = _ => ServerSettings.DefaultScaleInIntervals,
     });
 
+    public Option<int?> MaxConcurrentStarts { get; } = RangeOptional(new Option<int?>("--max-concurrent-starts")
+    {
+        Description = "How many instances may start at once (process to ready, initializer included); the rest wait their turn (1–1000) [default: 2 per CPU, at least 4]",
+        HelpName = "N",
+    });
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
@@ -102,6 +108,7 @@ internal sealed class ServerOptions
         command.Add(MetricsRetention);
         command.Add(ScaleOutIntervals);
         command.Add(ScaleInIntervals);
+        command.Add(MaxConcurrentStarts);
     }
 
     public ServerSettings Read(ParseResult parse) => new(
@@ -114,7 +121,20 @@ internal sealed class ServerOptions
         Durations.TryParse(parse.GetValue(MetricsInterval), out var interval) ? interval : null,
         Durations.TryParse(parse.GetValue(MetricsRetention), out var retention) ? retention : null,
         parse.GetValue(ScaleOutIntervals),
-        parse.GetValue(ScaleInIntervals));
+        parse.GetValue(ScaleInIntervals),
+        parse.GetValue(MaxConcurrentStarts));
+
+    private static Option<int?> RangeOptional(Option<int?> option)
+    {
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } n && n is < 1 or > 1000)
+            {
+                r.AddError($"{option.Name} must be from 1 to 1000, not {n}");
+            }
+        });
+        return option;
+    }
 
     private static Option<int> Range(Option<int> option)
     {

@@ -6,7 +6,7 @@ namespace Stasis.Cli.Hosting;
 /// </summary>
 internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default,
     TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null, int ScaleOutIntervals = ServerSettings.DefaultScaleOutIntervals,
-    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals)
+    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, int? MaxConcurrentStarts = null)
 {
     // Same values as StasisServerOptions' defaults, repeated here for the reason above.
     public const string DefaultListen = "127.0.0.1:7070";

@@ -47,7 +47,10 @@ internal static class ServerComposition
             options.StopGrace,
             options.Region,
             sp.GetRequiredService<IInstanceMeter>(),
-            options.FreezeGrace));
+            options.FreezeGrace)
+        {
+            Starts = new StartGate(options.MaxConcurrentStarts),
+        });
         services.AddSingleton<ScalingStore>();
         services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<ScalingStore>(),
             new ScalingSettings(options.ScaleOutIntervals, options.ScaleInIntervals)));

@@ -18,6 +18,9 @@ public sealed record StasisServerOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Idle mode: how long a provisioned instance with no request stays warm before it is frozen (FC: 0).</summary>
     public TimeSpan FreezeGrace { get; init; } = TimeSpan.Zero;
+
+    /// <summary>How many instances may start at once across the server (process to ready, initializer included); the rest wait their turn.</summary>
+    public int MaxConcurrentStarts { get; init; } = Scheduling.StartGate.DefaultConcurrency;
     /// <summary>Region reported to functions in x-fc-region and FC_REGION.</summary>
     public string Region { get; init; } = "local";
     /// <summary>

@@ -48,4 +48,7 @@ internal sealed record DispatcherContext(
     /// simulator's loop); the server keeps it off the dispatcher's lock (false).
     /// </summary>
     public bool InlineContinuations { get; init; }
+
+    /// <summary>How many instances may start at once across the server.</summary>
+    public StartGate Starts { get; init; } = StartGate.Unlimited;
 }

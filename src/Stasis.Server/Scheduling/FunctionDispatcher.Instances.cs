@@ -273,22 +273,25 @@ internal sealed partial class FunctionDispatcher
         try
         {
             var launch = _ctx.Launches.Create(record, instance.Id, instance.LogPath, line => _ctx.Log.Write(Name, $"[{instance.Id}] {line}"));
-            Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));
-            _ctx.Meter.Started(Metered(instance, record), _ctx.Time.GetUtcNow());
-            handle = await _ctx.Runtime.StartAsync(launch, _lifetime.Token).ConfigureAwait(false);
-            lock (_gate)
+            using (await _ctx.Starts.EnterAsync(_lifetime.Token).ConfigureAwait(false))
             {
-                instance.Handle = handle;
-                if (instance.State == InstanceState.Starting)
+                Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));
+                _ctx.Meter.Started(Metered(instance, record), _ctx.Time.GetUtcNow());
+                handle = await _ctx.Runtime.StartAsync(launch, _lifetime.Token).ConfigureAwait(false);
+                lock (_gate)
                 {
-                    instance.SetState(InstanceState.Initializing, _ctx.Time.GetUtcNow());
+                    instance.Handle = handle;
+                    if (instance.State == InstanceState.Starting)
+                    {
+                        instance.SetState(InstanceState.Initializing, _ctx.Time.GetUtcNow());
+                    }
                 }
-            }
 
-            _ctx.Journal.Record(instance.ToInfo());
-            if (InstanceLaunchFactory.HasInitializer(record.Spec))
-            {
-                await InitializeAsync(instance, handle, record).ConfigureAwait(false);
+                _ctx.Journal.Record(instance.ToInfo());
+                if (InstanceLaunchFactory.HasInitializer(record.Spec))
+                {
+                    await InitializeAsync(instance, handle, record).ConfigureAwait(false);
+                }
             }
 
             lock (_gate)
