@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -81,7 +80,12 @@ return 0;
 
 static string Ms(double? v) => v is { } x ? string.Create(CultureInfo.InvariantCulture, $"{x:0} ms") : "–";
 
-internal sealed record ApiCall(string Path, double Ms, long Bytes);
+internal sealed class ApiCall
+{
+    public string Path { get; set; } = "";
+    public double Ms { get; set; }
+    public long Bytes { get; set; }
+}
 
 internal sealed record PageResult(string Page, double DrawnMedianMs, double DrawnMaxMs, double? RefreshMedianMs, double? RefreshMaxMs, int Refreshes,
     string SlowestCall, double SlowestCallMs, long SlowestCallBytes, int CallsPerLoad);

@@ -35,15 +35,15 @@ internal static class BillApi
             return ApiErrors.FunctionNotFound(function);
         }
 
-        var reading = journal.Read(function, start ?? DateTimeOffset.MinValue, end);
+        var reading = journal.Sum(function, start ?? DateTimeOffset.MinValue, end);
         var periodEnd = end ?? reading.Now;
-        var periodStart = start ?? (reading.Intervals.Count > 0 ? reading.Intervals.Min(i => i.Start) : periodEnd);
+        var periodStart = start ?? (reading.Sums.Count > 0 ? reading.Sums.Min(s => s.First) : periodEnd);
         if (periodStart > periodEnd)
         {
             return InvalidRange(periodStart, periodEnd); // from is in the future and to defaulted to now
         }
 
-        return Results.Json(Bill.Compute(reading.Intervals, periodStart, periodEnd, options.Prices, function), JsonDefaults.Options);
+        return Results.Json(Bill.Compute(reading.Sums, periodStart, periodEnd, options.Prices, function), JsonDefaults.Options);
     }
 
     private static bool TryParseTime(string? text, string name, out DateTimeOffset? value, out IResult? error)

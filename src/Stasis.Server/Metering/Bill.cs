@@ -17,23 +17,29 @@ internal static class Bill
     public static BillReport Compute(IEnumerable<MeterInterval> intervals, DateTimeOffset from, DateTimeOffset to, Prices prices, string? functionName = null)
     {
         ArgumentNullException.ThrowIfNull(intervals);
+        return Compute(intervals.Select(i => MeterSum.Of(i, from, to)).OfType<MeterSum>(), from, to, prices, functionName);
+    }
+
+    /// <summary>The bill from sums already clipped to [from, to) (see <see cref="MeterStore.Sum"/>).</summary>
+    public static BillReport Compute(IEnumerable<MeterSum> sums, DateTimeOffset from, DateTimeOffset to, Prices prices, string? functionName = null)
+    {
+        ArgumentNullException.ThrowIfNull(sums);
         ArgumentNullException.ThrowIfNull(prices);
         var instances = new Dictionary<(string Function, string Instance), InstanceTally>();
-        foreach (var interval in intervals)
+        foreach (var sum in sums)
         {
-            if (Clip(interval, from, to) is not { } clipped
-                || (functionName is not null && clipped.Instance.FunctionName != functionName))
+            if (functionName is not null && sum.Instance.FunctionName != functionName)
             {
                 continue;
             }
 
-            var key = (clipped.Instance.FunctionName, clipped.Instance.InstanceId);
+            var key = (sum.Instance.FunctionName, sum.Instance.InstanceId);
             if (!instances.TryGetValue(key, out var tally))
             {
-                instances[key] = tally = new InstanceTally(clipped.Instance, clipped.Start);
+                instances[key] = tally = new InstanceTally(sum.Instance, sum.First);
             }
 
-            tally.Add(clipped, prices);
+            tally.Add(sum, prices);
         }
 
         var total = new BillTally();
@@ -64,12 +70,8 @@ internal static class Bill
     }
 
     /// <summary>The part of <paramref name="interval"/> inside [from, to), or null when nothing of it is.</summary>
-    public static MeterInterval? Clip(MeterInterval interval, DateTimeOffset from, DateTimeOffset to)
-    {
-        var start = interval.Start > from ? interval.Start : from;
-        var end = interval.End < to ? interval.End : to;
-        return end > start ? interval with { Start = start, End = end } : null;
-    }
+    public static MeterInterval? Clip(MeterInterval interval, DateTimeOffset from, DateTimeOffset to) =>
+        MeterSum.Of(interval, from, to) is { } part ? interval with { Start = part.First, End = part.Last } : null;
 
     private sealed class InstanceTally(MeteredInstance instance, DateTimeOffset from)
     {
@@ -78,14 +80,14 @@ internal static class Bill
         public DateTimeOffset To { get; private set; } = from;
         public BillTally Sums { get; } = new();
 
-        public void Add(MeterInterval interval, Prices prices)
+        public void Add(MeterSum sum, Prices prices)
         {
-            Sums.Add(interval, prices);
-            From = interval.Start < From ? interval.Start : From;
-            if (interval.End >= To)
+            Sums.Add(sum.Instance, sum.State, sum.Duration, prices);
+            From = sum.First < From ? sum.First : From;
+            if (sum.Last >= To)
             {
-                To = interval.End;
-                Instance = interval.Instance; // an instance restarted under its id shows what it holds last
+                To = sum.Last;
+                Instance = sum.Instance; // an instance restarted under its id shows what it holds last
             }
         }
 

@@ -19,14 +19,16 @@ internal sealed class BillTally
     /// GPU 16 × 10 × 0.5 = 80 CU, vCPU 8 × 10 × 0 = 0 CU, memory 32 × 10 × 0.15 = 48 CU → 128 CU = $0.00256;
     /// always allocated it would be 16 × 10 × 2.1 + 8 × 10 × 1 + 32 × 10 × 0.15 = 464 CU = $0.00928.
     /// </summary>
-    public void Add(MeterInterval interval, Prices prices)
+    public void Add(MeterInterval interval, Prices prices) => Add(interval.Instance, interval.State, interval.Duration, prices);
+
+    /// <summary>Adds <paramref name="duration"/> of <paramref name="instance"/> in <paramref name="state"/>, priced as one interval that long.</summary>
+    public void Add(MeteredInstance instance, MeterState state, TimeSpan duration, Prices prices)
     {
-        var seconds = interval.Duration.Ticks / (decimal)TimeSpan.TicksPerSecond;
-        var instance = interval.Instance;
+        var seconds = duration.Ticks / (decimal)TimeSpan.TicksPerSecond;
         var (gpuGb, vcpu, memoryGb) = ((decimal)instance.GpuMemoryGb, (decimal)instance.VCpu, (decimal)instance.MemoryGb);
         AlwaysAllocatedCu += seconds * ((gpuGb * prices.GpuActiveCuPerGbSecond) + (vcpu * prices.VcpuActiveCuPerSecond) + (memoryGb * prices.MemoryActiveCuPerGbSecond));
 
-        if (interval.State == MeterState.Active)
+        if (state == MeterState.Active)
         {
             ActiveSeconds += seconds;
             GpuCu += gpuGb * seconds * prices.GpuActiveCuPerGbSecond;

@@ -59,6 +59,31 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
         }
     }
 
+    /// <summary>
+    /// What a bill of <paramref name="function"/> (all when null) over [from, to) needs: the stored time summed by
+    /// the store and the open intervals closed at now, all clipped to the period; <paramref name="to"/> defaults to now.
+    /// </summary>
+    public MeterTotals Sum(string? function, DateTimeOffset from, DateTimeOffset? to)
+    {
+        lock (_writing)
+        {
+            var batch = FlushLocked();
+            var now = batch.Heartbeat;
+            var end = to ?? now;
+            var sums = store.Sum(function, from, end);
+            foreach (var open in batch.Open)
+            {
+                if ((function is null || open.Instance.FunctionName == function)
+                    && open.CloseAt(now) is { } interval && MeterSum.Of(interval, from, end) is { } sum)
+                {
+                    sums.Add(sum);
+                }
+            }
+
+            return new MeterTotals(sums, now);
+        }
+    }
+
     /// <summary>Whether <paramref name="function"/> has anything to bill, stored or open.</summary>
     public bool Knows(string function)
     {
@@ -104,6 +129,9 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
         return batch;
     }
 }
+
+/// <summary>What <see cref="MeterJournal.Sum"/> found, and the instant it stands for.</summary>
+internal sealed record MeterTotals(List<MeterSum> Sums, DateTimeOffset Now);
 
 /// <summary>What <see cref="MeterJournal.Read"/> found, and the instant it stands for.</summary>
 internal sealed record MeterReading(List<MeterInterval> Intervals, DateTimeOffset Now);

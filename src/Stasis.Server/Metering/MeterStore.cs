@@ -89,6 +89,40 @@ internal sealed class MeterStore(StasisDb db)
         return result;
     }
 
+    /// <summary>
+    /// What the store holds for a bill over [from, to): per instance, state and resources, the intervals' time
+    /// clipped to the period, summed by SQLite (exact: whole microseconds), with the first and last instants.
+    /// </summary>
+    public List<MeterSum> Sum(string? function, DateTimeOffset from, DateTimeOffset to)
+    {
+        using var connection = db.Open();
+        using var select = Command(connection, null,
+            """
+            SELECT instance_id, function_name, kind, state, vcpu, memory_gb, gpu_memory_gb,
+                   SUM(MIN(end_us, $to) - MAX(start_us, $from)), MIN(MAX(start_us, $from)), MAX(MIN(end_us, $to)), MAX(end_us)
+            FROM meter_intervals
+            WHERE end_us > $from AND start_us < $to AND ($fn IS NULL OR function_name = $fn)
+            GROUP BY instance_id, function_name, kind, state, vcpu, memory_gb, gpu_memory_gb
+            ORDER BY MAX(end_us);
+            """);
+        select.Parameters.AddWithValue("$from", MeterTime.ToUnixMicroseconds(from));
+        select.Parameters.AddWithValue("$to", MeterTime.ToUnixMicroseconds(to));
+        select.Parameters.AddWithValue("$fn", (object?)function ?? DBNull.Value);
+        using var reader = select.ExecuteReader();
+        var result = new List<MeterSum>();
+        while (reader.Read())
+        {
+            var instance = new MeteredInstance(reader.GetString(0), reader.GetString(1), MeterNames.Kind(reader.GetString(2)),
+                reader.GetDouble(4), reader.GetDouble(5), reader.GetDouble(6));
+            result.Add(new MeterSum(instance, MeterNames.State(reader.GetString(3)),
+                TimeSpan.FromTicks(reader.GetInt64(7) * TimeSpan.TicksPerMicrosecond),
+                MeterTime.FromUnixMicroseconds(reader.GetInt64(8)),
+                MeterTime.FromUnixMicroseconds(reader.GetInt64(9))));
+        }
+
+        return result;
+    }
+
     /// <summary>Whether the store has billed <paramref name="function"/> at all (a deleted function keeps its bill).</summary>
     public bool HasFunction(string function)
     {
