@@ -84,6 +84,11 @@ internal sealed class ServerOptions
         DefaultValueFactory = _ => ServerSettings.DefaultScaleInIntervals,
     });
 
+    public Option<bool> RequireAuth { get; } = new("--require-auth")
+    {
+        Description = "Ask for an access key on every API call and /metrics on loopback too (always on other addresses; docs/security.md)",
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
@@ -98,13 +103,15 @@ internal sealed class ServerOptions
         command.Add(FreezeGrace);
         command.Add(MaxBody);
         command.Add(Config);
+        command.Add(RequireAuth);
         command.Add(MetricsInterval);
         command.Add(MetricsRetention);
         command.Add(ScaleOutIntervals);
         command.Add(ScaleInIntervals);
     }
 
-    public ServerSettings Read(ParseResult parse) => new(
+    /// <summary>The settings asked for; the admin key comes from <c>STASIS_ADMIN_KEY</c> (<paramref name="getVariable"/>).</summary>
+    public ServerSettings Read(ParseResult parse, Func<string, string?> getVariable) => new(
         parse.GetValue(Listen) ?? ServerSettings.DefaultListen,
         parse.GetValue(Data) ?? ServerSettings.DefaultDataDirectory,
         Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
@@ -114,7 +121,9 @@ internal sealed class ServerOptions
         Durations.TryParse(parse.GetValue(MetricsInterval), out var interval) ? interval : null,
         Durations.TryParse(parse.GetValue(MetricsRetention), out var retention) ? retention : null,
         parse.GetValue(ScaleOutIntervals),
-        parse.GetValue(ScaleInIntervals));
+        parse.GetValue(ScaleInIntervals),
+        parse.GetValue(RequireAuth),
+        getVariable(ServerSettings.AdminKeyVariable) is { Length: > 0 } adminKey ? adminKey : null);
 
     private static Option<int> Range(Option<int> option)
     {
