@@ -23,7 +23,7 @@ internal static class KeysApi
         api.MapDelete("/{id}", Revoke);
     }
 
-    private static async Task<IResult> Create(HttpRequest request, AccessKeys keys, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, HttpResponse response, AccessKeys keys, CancellationToken ct)
     {
         CreateAccessKeyRequest? body;
         try
@@ -47,6 +47,7 @@ internal static class KeysApi
         }
 
         var (key, token) = keys.Create(name, scope);
+        response.Headers.Location = $"/api/v1/keys/{key.Id}";
         return Results.Json(Info(key) with { Token = token.Value }, JsonDefaults.Options, statusCode: 201);
     }
 

@@ -123,7 +123,6 @@ internal static class ServerComposition
         app.MapConsole();
         app.MapGateway();
         app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
-            $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."))
-            .WithMetadata(PublicEndpoint.Instance);
+            $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));
     }
 }
