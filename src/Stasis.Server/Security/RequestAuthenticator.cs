@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
@@ -58,7 +59,13 @@ internal sealed class RequestAuthenticator(AccessKeys keys, ReplayCache replays,
         var key = keys.Find(token.Id);
         // The hash is computed and compared whether or not the key exists, so timing tells nothing about ids.
         var matches = CryptographicOperations.FixedTimeEquals(token.SecretHash(), key?.SecretHash ?? NoKey);
-        return Accept(key, matches, "bearer");
+        if (!IsValid(key, matches, "bearer"))
+        {
+            return AuthResult.Unauthorized;
+        }
+
+        keys.Used(key);
+        return AuthResult.Success(key);
     }
 
     private async ValueTask<AuthResult> SignedAsync(HttpContext context, string header)
@@ -104,9 +111,9 @@ internal sealed class RequestAuthenticator(AccessKeys keys, ReplayCache replays,
         var key = keys.Find(authorization.KeyId);
         var toSign = RequestSigning.StringToSign(request.Method, path, RequestSigning.CanonicalQuery(query), signed, claimedHash);
         var expected = HMACSHA256.HashData(key?.SecretHash ?? NoKey, System.Text.Encoding.UTF8.GetBytes(toSign));
-        if (Accept(key, CryptographicOperations.FixedTimeEquals(expected, authorization.Signature), "signature") is { Key: null } refused)
+        if (!IsValid(key, CryptographicOperations.FixedTimeEquals(expected, authorization.Signature), "signature"))
         {
-            return refused;
+            return AuthResult.Unauthorized;
         }
 
         // The signature holds, so the body is worth reading: it must be the body the client hashed.
@@ -119,31 +126,27 @@ internal sealed class RequestAuthenticator(AccessKeys keys, ReplayCache replays,
         switch (replays.TryRecord(authorization.Signature, date + RequestSigning.MaxSkew, now, out var retryAfter))
         {
             case ReplayVerdict.Replayed:
-                _log.LogDebug("refused a replayed signature of key {Id}", key!.Id);
+                _log.LogDebug("refused a replayed signature of key {Id}", key.Id);
                 return AuthResult.Unauthorized;
             case ReplayVerdict.Full:
                 return AuthResult.Busy(string.Create(CultureInfo.InvariantCulture,
                     $"the server holds {replays.Capacity} recent signatures to refuse replays and has no room for more; retry in {retryAfter.TotalSeconds:0} s, or send the key as a Bearer token over TLS."), retryAfter);
         }
 
-        keys.Used(key!);
-        return AuthResult.Success(key!);
+        keys.Used(key);
+        return AuthResult.Success(key);
     }
 
-    private AuthResult Accept(AccessKey? key, bool secretMatches, string how)
+    /// <summary>Whether <paramref name="key"/> exists, is active and its secret or signature matched; a refusal is logged at debug level.</summary>
+    private bool IsValid([NotNullWhen(true)] AccessKey? key, bool matches, string how)
     {
-        if (key is null || !secretMatches || !key.Active)
+        if (key is not null && matches && key.Active)
         {
-            _log.LogDebug("refused {How} credentials: {Why}", how, key is null ? "unknown key" : !secretMatches ? $"wrong secret or signature for {key.Id}" : $"{key.Id} is revoked");
-            return AuthResult.Unauthorized;
+            return true;
         }
 
-        if (how == "bearer")
-        {
-            keys.Used(key);
-        }
-
-        return AuthResult.Success(key);
+        _log.LogDebug("refused {How} credentials: {Why}", how, key is null ? "unknown key" : !matches ? $"wrong secret or signature for {key.Id}" : $"{key.Id} is revoked");
+        return false;
     }
 
     /// <summary>The path and query exactly as the request line carried them: the client signed those bytes.</summary>
