@@ -57,6 +57,7 @@ internal static class Cli
         {
             global.Endpoint,
             global.Output,
+            global.Profile,
             ServerCommand.Create(env, global),
             UpCommand.Create(env, global),
             DeployCommand.Create(env, global),
@@ -71,6 +72,7 @@ internal static class Cli
             MetricsCommand.Create(env, global),
             ProvisionCommand.Create(env, global),
             SimulateCommand.Create(env, global),
+            KeysCommand.Create(env, global),
         };
         return root;
     }

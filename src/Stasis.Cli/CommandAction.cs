@@ -30,6 +30,7 @@ internal static class CommandAction
         catch (StasisApiException e)
         {
             context.Messages.Error(e.Error);
+            CredentialHints.Explain(context, (int)e.StatusCode);
             return ExitCodes.Failure;
         }
         catch (CliException e)

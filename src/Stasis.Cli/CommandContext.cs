@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Stasis.Cli.Output;
 using Stasis.Client;
+using Stasis.Client.Auth;
 
 namespace Stasis.Cli;
 
@@ -11,6 +12,8 @@ internal sealed class CommandContext : IDisposable
     private readonly GlobalOptions _global;
     private readonly ParseResult _parse;
     private StasisClient? _client;
+    private StasisCredentials? _credentials;
+    private bool _credentialsResolved;
     private IAnsiConsole? _console;
     private IAnsiConsole? _errorConsole;
 
@@ -43,7 +46,34 @@ internal sealed class CommandContext : IDisposable
 
     public Uri Endpoint => GlobalOptions.ParseEndpoint(_parse.GetValue(_global.Endpoint));
 
-    public StasisClient Client => _client ??= new StasisClient(Endpoint);
+    /// <summary>A client for <c>--endpoint</c> that signs with the access key found by <see cref="Credentials"/>, if any.</summary>
+    public StasisClient Client => _client ??= new StasisClient(Endpoint, Credentials?.Key);
+
+    /// <summary>
+    /// The access key requests are signed with: <c>--profile</c>, <c>STASIS_ACCESS_KEY</c>, or the credentials file's
+    /// profile (docs/security.md); null when none is set up. A file others can read draws a warning.
+    /// </summary>
+    public StasisCredentials? Credentials
+    {
+        get
+        {
+            if (!_credentialsResolved)
+            {
+                try
+                {
+                    _credentials = StasisCredentials.Resolve(Env.GetVariable, _parse.GetValue(_global.Profile), Messages.Warning);
+                }
+                catch (StasisCredentialsException e)
+                {
+                    throw new CliException(e.Message);
+                }
+
+                _credentialsResolved = true;
+            }
+
+            return _credentials;
+        }
+    }
 
     /// <summary>Uses <paramref name="client"/> instead of one for <c>--endpoint</c> (<c>up</c> talks to the server it started).</summary>
     public void UseClient(StasisClient client)

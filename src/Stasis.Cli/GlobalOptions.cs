@@ -3,7 +3,7 @@ using Stasis.Cli.Output;
 
 namespace Stasis.Cli;
 
-/// <summary>Options every command takes (<c>--endpoint</c>, <c>--output</c>), declared once on the root as recursive.</summary>
+/// <summary>Options every command takes (<c>--endpoint</c>, <c>--output</c>, <c>--profile</c>), declared once on the root as recursive.</summary>
 internal sealed class GlobalOptions
 {
     public const string EndpointVariable = "STASIS_ENDPOINT";
@@ -26,11 +26,19 @@ internal sealed class GlobalOptions
             DefaultValueFactory = _ => "table",
         };
         Output.AcceptOnlyFromAmong("table", "json");
+        Profile = new Option<string?>("--profile")
+        {
+            Description = "Profile of the credentials file (~/.config/stasis/credentials) whose access key signs requests [env: STASIS_PROFILE; default: STASIS_ACCESS_KEY, else [default]]",
+            HelpName = "NAME",
+            Recursive = true,
+        };
     }
 
     public Option<string> Endpoint { get; }
 
     public Option<string> Output { get; }
+
+    public Option<string?> Profile { get; }
 
     public OutputFormat GetFormat(ParseResult parse) =>
         string.Equals(parse.GetValue(Output), "json", StringComparison.OrdinalIgnoreCase) ? OutputFormat.Json : OutputFormat.Table;

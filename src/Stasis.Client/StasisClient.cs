@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Stasis.Client.Auth;
 using Stasis.Client.Model;
 
 namespace Stasis.Client;
@@ -12,17 +13,27 @@ namespace Stasis.Client;
 /// <summary>
 /// Typed client of a Stasis server: the control API under <c>/api/v1</c> and the gateway under <c>/fn</c>.
 /// Non-2xx control answers throw <see cref="StasisApiException"/>; an endpoint nobody listens on throws
-/// <see cref="StasisUnreachableException"/>.
+/// <see cref="StasisUnreachableException"/>. With an access key every request is signed (docs/security.md).
 /// </summary>
 public sealed class StasisClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
 
-    /// <summary>A client with its own <see cref="HttpClient"/>, e.g. <c>http://127.0.0.1:7070</c>.</summary>
+    /// <summary>
+    /// A client with its own <see cref="HttpClient"/>, e.g. <c>http://127.0.0.1:7070</c>, signing with the access key of
+    /// <c>STASIS_ACCESS_KEY</c> or the credentials file when one is set up (<see cref="StasisCredentials.FromEnvironment"/>).
+    /// </summary>
     public StasisClient(Uri endpoint)
-        : this(CreateHttpClient(endpoint), ownsHttp: true)
+        : this(endpoint, StasisCredentials.FromEnvironment()?.Key)
     {
+    }
+
+    /// <summary>A client with its own <see cref="HttpClient"/> that signs every request with <paramref name="accessKey"/>; none when null.</summary>
+    public StasisClient(Uri endpoint, AccessKeyToken? accessKey)
+        : this(CreateHttpClient(endpoint, accessKey), ownsHttp: true)
+    {
+        AccessKeyId = accessKey?.Id;
     }
 
     /// <summary>A client over <paramref name="http"/>, whose <see cref="HttpClient.BaseAddress"/> is the server's.</summary>
@@ -45,6 +56,9 @@ public sealed class StasisClient : IDisposable
     }
 
     public Uri Endpoint { get; }
+
+    /// <summary>The id of the key requests are signed with; null when they are not.</summary>
+    public string? AccessKeyId { get; }
 
     /// <summary>
     /// Limit for control API calls (not for invocations or followed logs, which run as long as they need).
@@ -266,7 +280,22 @@ public sealed class StasisClient : IDisposable
         }
     }
 
-    private static HttpClient CreateHttpClient(Uri endpoint)
+    /// <summary>Every access key, without secrets (admin scope).</summary>
+    public Task<AccessKeyInfo[]> ListKeysAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<AccessKeyInfo[]>(HttpMethod.Get, "api/v1/keys", null, cancellationToken);
+
+    /// <summary>Creates an access key; the answer's <see cref="AccessKeyInfo.Token"/> is the only time its secret is shown (admin scope).</summary>
+    public Task<AccessKeyInfo> CreateKeyAsync(string name, string scope, CancellationToken cancellationToken = default) =>
+        SendAsync<AccessKeyInfo>(HttpMethod.Post, "api/v1/keys", JsonContent(new CreateAccessKeyRequest { Name = name, Scope = scope }), cancellationToken);
+
+    /// <summary>Revokes an access key at once; the answer shows when (admin scope).</summary>
+    public Task<AccessKeyInfo> RevokeKeyAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return SendAsync<AccessKeyInfo>(HttpMethod.Delete, $"api/v1/keys/{Uri.EscapeDataString(id)}", null, cancellationToken);
+    }
+
+    private static HttpClient CreateHttpClient(Uri endpoint, AccessKeyToken? accessKey)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         var baseAddress = endpoint.AbsoluteUri.EndsWith('/') ? endpoint : new Uri(endpoint.AbsoluteUri + "/");
@@ -276,7 +305,8 @@ public sealed class StasisClient : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
             UseProxy = false,
         };
-        return new HttpClient(handler, disposeHandler: true)
+        HttpMessageHandler chain = accessKey is null ? handler : new SigningHandler(accessKey, handler);
+        return new HttpClient(chain, disposeHandler: true)
         {
             BaseAddress = baseAddress,
             Timeout = Timeout.InfiniteTimeSpan,

@@ -29,10 +29,16 @@ public class ServerFixture : IAsyncLifetime
             }),
             configureLogging: l => l.SetMinimumLevel(LogLevel.Warning));
         Http = new HttpClient { BaseAddress = Server.Address, Timeout = TimeSpan.FromSeconds(60) };
+        ConfigureHttp(Http);
     }
 
     /// <summary>A fixture of its own may change the server's options (a shorter metrics interval, say).</summary>
     protected virtual StasisServerOptions Configure(StasisServerOptions options) => options;
+
+    /// <summary>A fixture of its own may give <see cref="Http"/> credentials (a server that asks for them).</summary>
+    protected virtual void ConfigureHttp(HttpClient http)
+    {
+    }
 
     public async Task DisposeAsync()
     {

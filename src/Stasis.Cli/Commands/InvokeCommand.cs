@@ -97,6 +97,7 @@ internal static class InvokeCommand
         if (response.TryParseGatewayError(bytes) is { } gatewayError)
         {
             ctx.Messages.Error(gatewayError.RequestId is null && response.RequestId is { } id ? gatewayError with { RequestId = id } : gatewayError);
+            CredentialHints.Explain(ctx, response.StatusCode);
             return ExitCodes.Failure;
         }
 

@@ -14,7 +14,7 @@ internal static class ServerCommand
         options.AddTo(command);
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
-            await using var server = await LocalServer.StartAsync(options.Read(parse), ct).ConfigureAwait(false);
+            await using var server = await LocalServer.StartAsync(options.Read(parse, env.GetVariable), ct).ConfigureAwait(false);
             ctx.Out.WriteLine(server.Banner);
             // The host handles Ctrl-C/SIGTERM itself: it stops taking requests, drains, stops the instances, then this returns.
             await server.WaitForShutdownAsync(ct).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Stasis.Cli.Deploying;
 using Stasis.Cli.Hosting;
 using Stasis.Cli.Output;
 using Stasis.Client;
+using Stasis.Client.Auth;
 
 namespace Stasis.Cli.Commands;
 
@@ -17,9 +18,11 @@ internal static class UpCommand
         options.AddTo(command);
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
-            await using var server = await LocalServer.StartAsync(options.Read(parse), ct).ConfigureAwait(false);
+            await using var server = await LocalServer.StartAsync(options.Read(parse, env.GetVariable), ct).ConfigureAwait(false);
             ctx.Out.WriteLine(server.Banner);
-            ctx.UseClient(new StasisClient(new Uri(server.Address)));
+            // The CLI's own key if it has one, else the admin key this server was given or just created.
+            var key = ctx.Credentials?.Key ?? (AccessKeyToken.TryParse(server.AdminToken, out var admin) ? admin : null);
+            ctx.UseClient(new StasisClient(new Uri(server.Address), key));
 
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, server.Stopping);
             var ready = await DeploySamplesAsync(ctx, env.CurrentDirectory(), stopping.Token).ConfigureAwait(false);

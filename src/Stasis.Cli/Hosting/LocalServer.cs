@@ -30,6 +30,9 @@ internal static class LocalServer
             MetricsRetention = settings.MetricsRetention,
             ScaleOutIntervals = settings.ScaleOutIntervals,
             ScaleInIntervals = settings.ScaleInIntervals,
+            // Left null without the flag, so the config file's auth.required can turn it on.
+            RequireAuth = settings.RequireAuth ? true : null,
+            AdminKey = settings.AdminKey,
         };
         if (settings.MaxConcurrentStarts is { } starts)
         {
@@ -39,7 +42,7 @@ internal static class LocalServer
         try
         {
             var server = await StasisServer.StartAsync(options, ConfigureServices, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new Running(server);
+            return new Running(server, settings.AdminKey);
         }
         catch (ArgumentException e)
         {
@@ -73,7 +76,7 @@ internal static class LocalServer
         return false;
     }
 
-    private sealed class Running(StasisServer server) : IRunningServer
+    private sealed class Running(StasisServer server, string? adminKey) : IRunningServer
     {
         public string Address => server.Address.ToString().TrimEnd('/');
 
@@ -84,11 +87,25 @@ internal static class LocalServer
             get
             {
                 var runtime = server.Services.GetRequiredService<Stasis.Server.Runtime.IInstanceRuntime>();
-                return $"Stasis listening on {Address} (data: {DataDirectory}){Environment.NewLine}"
+                var banner = $"Stasis listening on {Address} (data: {DataDirectory}){Environment.NewLine}"
                     + $"console: {Address}/console/{Environment.NewLine}"
+                    + $"auth: {Auth()}{Environment.NewLine}"
                     + $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
+                if (server.BootstrapKey is { } key)
+                {
+                    banner += $"{Environment.NewLine}admin key created on this first start: {key.Value}"
+                        + $"{Environment.NewLine}  This token will not be shown again: keep it now, e.g. as 'access_key = <token>' under [default] in ~/.config/stasis/credentials (chmod 600).";
+                }
+
+                return banner;
             }
         }
+
+        public string? AdminToken => server.BootstrapKey?.Value ?? adminKey;
+
+        private string Auth() => server.AuthRequired
+            ? $"an access key is required on /api and /metrics ({server.AuthReason}); function-auth triggers need one too"
+            : "/api and /metrics are open on loopback (--require-auth asks for a key); function-auth triggers need a key";
 
         public CancellationToken Stopping => server.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
 

@@ -90,6 +90,11 @@ internal sealed class ServerOptions
         HelpName = "N",
     });
 
+    public Option<bool> RequireAuth { get; } = new("--require-auth")
+    {
+        Description = "Ask for an access key on every API call and /metrics on loopback too (always on other addresses; docs/security.md)",
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
@@ -104,6 +109,7 @@ internal sealed class ServerOptions
         command.Add(FreezeGrace);
         command.Add(MaxBody);
         command.Add(Config);
+        command.Add(RequireAuth);
         command.Add(MetricsInterval);
         command.Add(MetricsRetention);
         command.Add(ScaleOutIntervals);
@@ -111,7 +117,8 @@ internal sealed class ServerOptions
         command.Add(MaxConcurrentStarts);
     }
 
-    public ServerSettings Read(ParseResult parse) => new(
+    /// <summary>The settings asked for; the admin key comes from <c>STASIS_ADMIN_KEY</c> (<paramref name="getVariable"/>).</summary>
+    public ServerSettings Read(ParseResult parse, Func<string, string?> getVariable) => new(
         parse.GetValue(Listen) ?? ServerSettings.DefaultListen,
         parse.GetValue(Data) ?? ServerSettings.DefaultDataDirectory,
         Durations.TryParse(parse.GetValue(IdleTimeout), out var idle) ? idle : ServerSettings.DefaultIdleTimeout,
@@ -122,6 +129,8 @@ internal sealed class ServerOptions
         Durations.TryParse(parse.GetValue(MetricsRetention), out var retention) ? retention : null,
         parse.GetValue(ScaleOutIntervals),
         parse.GetValue(ScaleInIntervals),
+        parse.GetValue(RequireAuth),
+        getVariable(ServerSettings.AdminKeyVariable) is { Length: > 0 } adminKey ? adminKey : null,
         parse.GetValue(MaxConcurrentStarts));
 
     private static Option<int?> RangeOptional(Option<int?> option)

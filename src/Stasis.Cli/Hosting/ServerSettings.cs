@@ -6,8 +6,11 @@ namespace Stasis.Cli.Hosting;
 /// </summary>
 internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default,
     TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null, int ScaleOutIntervals = ServerSettings.DefaultScaleOutIntervals,
-    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, int? MaxConcurrentStarts = null)
+    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, bool RequireAuth = false, string? AdminKey = null, int? MaxConcurrentStarts = null)
 {
+    /// <summary>An admin key, <c>&lt;id&gt;.&lt;secret&gt;</c>, the server stores instead of creating one (automation, tests).</summary>
+    public const string AdminKeyVariable = "STASIS_ADMIN_KEY";
+
     // Same values as StasisServerOptions' defaults, repeated here for the reason above.
     public const string DefaultListen = "127.0.0.1:7070";
     public const string DefaultDataDirectory = ".stasis";

@@ -108,7 +108,20 @@ public sealed record TriggerSpec
 
 public sealed record TriggerConfig
 {
+    /// <summary><c>anonymous</c> (the default) or <c>function</c>, which requires an access key (<see cref="TriggerAuthTypes"/>).</summary>
     public string? AuthType { get; init; }
     public List<string>? Methods { get; init; }
     public bool? DisableURLInternet { get; init; }
+}
+
+/// <summary>The <c>authType</c> values of an HTTP trigger that Stasis serves.</summary>
+public static class TriggerAuthTypes
+{
+    /// <summary>Anyone may call the trigger.</summary>
+    public const string Anonymous = "anonymous";
+    /// <summary>A caller needs an access key with scope <c>admin</c> or <c>invoke:FUNCTION</c> (docs/security.md).</summary>
+    public const string Function = "function";
+
+    /// <summary>Whether <paramref name="authType"/> asks for an access key.</summary>
+    public static bool RequiresKey(string? authType) => string.Equals(authType, Function, StringComparison.OrdinalIgnoreCase);
 }

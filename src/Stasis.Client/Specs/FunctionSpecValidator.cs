@@ -7,7 +7,7 @@ namespace Stasis.Client.Specs;
 /// <summary>
 /// The rules a <see cref="FunctionSpec"/> must meet to be deployed, whichever way it arrives (s.yaml or the
 /// REST API). Bounds follow FC 3.0 where Stasis runs the same thing; where the local process runtime
-/// cannot run what FC can (images, event triggers, signed HTTP), the message says what to write instead.
+/// cannot run what FC can (images, event triggers, JWT auth), the message says what to write instead.
 /// </summary>
 public static partial class FunctionSpecValidator
 {
@@ -23,6 +23,9 @@ public static partial class FunctionSpecValidator
     public const int MaxHookTimeoutSeconds = 3600;
 
     private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+
+    /// <summary>The HTTP trigger auth types Stasis serves: open, or an access key with the function's invoke scope.</summary>
+    public static readonly IReadOnlyList<string> AuthTypes = [TriggerAuthTypes.Anonymous, TriggerAuthTypes.Function];
 
     /// <param name="requireRunnable">Whether the local process runtime must be able to start it (entrypoint or command, code); false checks the settings only.</param>
     public static IReadOnlyList<SpecError> Validate(FunctionSpec spec, bool requireRunnable = true)
@@ -154,9 +157,11 @@ public static partial class FunctionSpecValidator
             }
 
             var auth = t.TriggerConfig?.AuthType;
-            if (auth is not null && !string.Equals(auth, "anonymous", StringComparison.OrdinalIgnoreCase))
+            if (auth is not null && !AuthTypes.Contains(auth, StringComparer.OrdinalIgnoreCase))
             {
-                error($"{at}.triggerConfig.authType", $"authType '{auth}' is not supported yet; use anonymous");
+                error($"{at}.triggerConfig.authType", string.Equals(auth, "jwt", StringComparison.OrdinalIgnoreCase)
+                    ? $"authType '{auth}' is not supported by Stasis; use {string.Join(" or ", AuthTypes)} (function requires an access key, see docs/security.md)"
+                    : $"authType '{auth}' is not an auth type Stasis knows; use {string.Join(" or ", AuthTypes)} (function requires an access key, see docs/security.md)");
             }
 
             foreach (var method in t.TriggerConfig?.Methods ?? [])
@@ -168,6 +173,9 @@ public static partial class FunctionSpecValidator
             }
         }
     }
+
+    /// <summary>Whether <paramref name="name"/> is a valid function name (a letter or '_', then letters, digits, '_' and '-', 64 at most).</summary>
+    public static bool IsFunctionName(string? name) => name is not null && FunctionName().IsMatch(name);
 
     private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 

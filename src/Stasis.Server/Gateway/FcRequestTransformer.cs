@@ -3,13 +3,16 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Stasis.Server.Scheduling;
 using Microsoft.AspNetCore.Http.Features;
+using Stasis.Client.Auth;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Stasis.Server.Gateway;
 
 /// <summary>
 /// Forwards the path remainder after <c>/fn/NAME</c>, with FC's request headers, and returns
-/// <c>x-fc-request-id</c>. Headers a client sends under FC's names are replaced, never trusted.
+/// <c>x-fc-request-id</c>. Headers a client sends under FC's names are replaced, never trusted. On a call the gateway
+/// authenticated (an <c>authType: function</c> trigger) the credentials stop here: <c>Authorization</c> and the
+/// signature's <c>x-stasis-*</c> headers do not reach the function.
 /// </summary>
 internal sealed class FcRequestTransformer : HttpTransformer
 {
@@ -30,6 +33,12 @@ internal sealed class FcRequestTransformer : HttpTransformer
         Set(headers, "x-fc-function-handler", route.Handler);
         Set(headers, "x-fc-qualifier", "LATEST");
         Set(headers, "x-fc-region", route.Region);
+        if (route.RequiresKey(httpContext.Request.Method))
+        {
+            headers.Remove("Authorization");
+            headers.Remove(RequestSigning.DateHeader);
+            headers.Remove(RequestSigning.ContentHashHeader);
+        }
     }
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)

@@ -10,13 +10,15 @@ using Stasis.Server.Instances;
 using Stasis.Server.Metrics;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
+using Stasis.Server.Security;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Stasis.Server.Gateway;
 
 /// <summary>
-/// The HTTP trigger: <c>/fn/{functionName}/{**path}</c>. Finds the function, checks the method and
-/// body size, waits for a slot on an instance, and forwards the request to it with YARP's forwarder.
+/// The HTTP trigger: <c>/fn/{functionName}/{**path}</c>. Finds the function, checks the method, the caller's key
+/// (<c>authType: function</c> triggers only) and the body size, waits for a slot on an instance, and forwards the
+/// request to it with YARP's forwarder.
 /// </summary>
 internal static class GatewayEndpoint
 {
@@ -31,12 +33,16 @@ internal static class GatewayEndpoint
         var log = services.GetRequiredService<IFunctionLog>();
         var forwarder = services.GetRequiredService<IHttpForwarder>();
         var metrics = services.GetRequiredService<MetricsCollector>();
+        var authenticator = services.GetRequiredService<RequestAuthenticator>();
+        // Public to the control API's gate: a trigger's own authType decides who may call it.
         routes.Map(Prefix + "/{name}/{**path}", (HttpContext context, string name, string? path) =>
-            HandleAsync(context, name, path, registry, options, log, forwarder, metrics)).WithDisplayName("gateway");
+            HandleAsync(context, name, path, registry, options, log, forwarder, metrics, authenticator))
+            .WithDisplayName("gateway").WithMetadata(PublicEndpoint.Instance);
     }
 
     private static async Task HandleAsync(HttpContext context, string name, string? path,
-        FunctionRegistry registry, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder, MetricsCollector metrics)
+        FunctionRegistry registry, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder, MetricsCollector metrics,
+        RequestAuthenticator authenticator)
     {
         var requestId = NewRequestId();
         context.Response.Headers["x-fc-request-id"] = requestId;
@@ -66,6 +72,12 @@ internal static class GatewayEndpoint
             if (context.Request.ContentLength > options.MaxRequestBodyBytes)
             {
                 await GatewayErrors.WriteAsync(context, 413, "PayloadTooLarge", $"the request body is {context.Request.ContentLength} bytes; the limit is {options.MaxRequestBodyBytes} bytes.", requestId).ConfigureAwait(false);
+                return;
+            }
+
+            // An anonymous trigger costs one field read here: no store, no allocation.
+            if (route.RequiresKey(context.Request.Method) && !await AuthorizeAsync(context, name, authenticator, options, requestId).ConfigureAwait(false))
+            {
                 return;
             }
 
@@ -143,6 +155,40 @@ internal static class GatewayEndpoint
         var served = entered ? lease : null;
         recorder.Complete(status, functionError, Stopwatch.GetElapsedTime(began), lease?.QueueWait, entered,
             new InvocationCall(requestId, context.Request.Method, path, served?.Instance.Id, served?.Arrival));
+    }
+
+    /// <summary>
+    /// A function-auth trigger: the caller needs a key with scope admin or <c>invoke:NAME</c>. False when an error was
+    /// answered: 401 (no valid key), 403 (another scope), 413 (a signed body over the limit), 429 (replay cache full).
+    /// </summary>
+    private static async Task<bool> AuthorizeAsync(HttpContext context, string name, RequestAuthenticator authenticator, StasisServerOptions options, string requestId)
+    {
+        AuthResult result;
+        try
+        {
+            result = await authenticator.AuthenticateAsync(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            await GatewayErrors.WriteAsync(context, 413, "PayloadTooLarge", $"the request body exceeds the limit of {options.MaxRequestBodyBytes} bytes.", requestId).ConfigureAwait(false);
+            return false;
+        }
+
+        if (result.Key is not { } key)
+        {
+            ControlAuth.AddHeaders(context.Response, result);
+            await GatewayErrors.WriteAsync(context, result.Status, result.Code, result.Message, requestId).ConfigureAwait(false);
+            return false;
+        }
+
+        if (!key.Scope.MayInvoke(name))
+        {
+            await GatewayErrors.WriteAsync(context, 403, "Forbidden",
+                $"access key {key.Id} has scope '{key.Scope}'; invoking '{name}' needs scope admin or {AccessKeyScope.Invoke(name)}.", requestId).ConfigureAwait(false);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>A client's own deadline for the wait in the queue (milliseconds); it can only shorten the function's.</summary>

@@ -16,6 +16,8 @@ internal sealed class GatewayRoute
 {
     private static readonly ConditionalWeakTable<FunctionRecord, GatewayRoute> Cache = new();
     private static readonly string[] AllMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+    /// <summary>With a function-auth trigger: the methods an anonymous trigger still leaves open.</summary>
+    private readonly FrozenSet<string>? _anonymousMethods;
 
     private GatewayRoute(FunctionRecord record, string region)
     {
@@ -24,6 +26,14 @@ internal sealed class GatewayRoute
         var http = spec.Triggers.Where(t => string.Equals(t.TriggerType, "http", StringComparison.OrdinalIgnoreCase)).ToList();
         var methods = http.SelectMany(t => t.TriggerConfig?.Methods ?? [.. AllMethods]).Select(m => m.ToUpperInvariant()).Distinct().ToList();
         Methods = http.Count == 0 ? null : methods.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        if (http.Any(t => TriggerAuthTypes.RequiresKey(t.TriggerConfig?.AuthType)))
+        {
+            // A method some anonymous trigger allows stays open; the others need a key.
+            KeyRequired = true;
+            _anonymousMethods = http.Where(t => !TriggerAuthTypes.RequiresKey(t.TriggerConfig?.AuthType))
+                .SelectMany(t => t.TriggerConfig?.Methods ?? [.. AllMethods]).ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+        }
+
         Allow = http.Count == 0 ? "any method" : string.Join(", ", methods);
         ExecutionTimeout = TimeSpan.FromSeconds(spec.Timeout);
         WaitTimeout = InstanceLaunchFactory.StartTimeout(spec) + ExecutionTimeout;
@@ -36,6 +46,8 @@ internal sealed class GatewayRoute
     }
 
     public FunctionSpec Spec { get; }
+    /// <summary>Whether any HTTP trigger has <c>authType: function</c>; false means every call is open, with nothing to check.</summary>
+    public bool KeyRequired { get; }
     /// <summary>Methods the HTTP triggers allow; null when the function has no HTTP trigger (any method).</summary>
     public FrozenSet<string>? Methods { get; }
     public string Allow { get; }
@@ -52,4 +64,7 @@ internal sealed class GatewayRoute
         Cache.GetValue(record, r => new GatewayRoute(r, region));
 
     public bool Allows(string method) => Methods is null || Methods.Contains(method);
+
+    /// <summary>Whether a call with <paramref name="method"/> needs an access key: no anonymous trigger allows it, and a function-auth one does.</summary>
+    public bool RequiresKey(string method) => KeyRequired && !_anonymousMethods!.Contains(method);
 }

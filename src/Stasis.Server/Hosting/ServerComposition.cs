@@ -15,6 +15,7 @@ using Stasis.Server.Metering;
 using Stasis.Server.Metrics;
 using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
+using Stasis.Server.Security;
 using Stasis.Server.Storage;
 using Stasis.Server.WebConsole;
 
@@ -23,9 +24,10 @@ namespace Stasis.Server.Hosting;
 /// <summary>Registers Stasis' services and maps its endpoints.</summary>
 internal static class ServerComposition
 {
-    public static void AddStasis(IServiceCollection services, StasisServerOptions options)
+    public static void AddStasis(IServiceCollection services, StasisServerOptions options, AuthSettings auth)
     {
         services.AddSingleton(options);
+        services.AddSingleton(auth);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
         services.AddSingleton(_ => new StasisDb(options.DataDirectory));
@@ -64,6 +66,16 @@ internal static class ServerComposition
         services.AddHostedService<MeterHeartbeat>();
         services.AddHostedService<StasisLifecycle>();
         AddMetrics(services, options);
+        AddSecurity(services);
+    }
+
+    /// <summary>Access keys and request authentication (docs/security.md).</summary>
+    private static void AddSecurity(IServiceCollection services)
+    {
+        services.AddSingleton<AccessKeyStore>();
+        services.AddSingleton<AccessKeys>();
+        services.TryAddSingleton(_ => new ReplayCache(ReplayCache.DefaultCapacity));
+        services.AddSingleton<RequestAuthenticator>();
     }
 
     /// <summary>Metrics (docs/metrics.md): sampled after the functions are loaded, closed before their instances stop.</summary>
@@ -103,6 +115,7 @@ internal static class ServerComposition
             var code = context.Response.StatusCode == 500 ? "InternalError" : "BadRequest";
             await ApiErrors.Error(context.Response.StatusCode, code, exception?.Message ?? "unexpected error").ExecuteAsync(context).ConfigureAwait(false);
         }));
+        app.UseControlAuth();
         app.MapStatusApi();
         app.MapFunctionsApi();
         app.MapProvisionApi();
@@ -110,6 +123,7 @@ internal static class ServerComposition
         app.MapMetricsApi();
         app.MapInvocationsApi();
         app.MapTimelineApi();
+        app.MapKeysApi();
         app.MapPrometheus();
         app.MapConsole();
         app.MapGateway();

@@ -5,12 +5,13 @@ using Stasis.Server.Metrics;
 namespace Stasis.Server.Hosting;
 
 /// <summary>
-/// Reads the server config file (<c>--config FILE</c>): JSON, comments and trailing commas allowed, with two
-/// sections, <c>prices</c> and <c>metrics</c>. Strict on purpose: a misspelt key would otherwise bill at the default
+/// Reads the server config file (<c>--config FILE</c>): JSON, comments and trailing commas allowed, with three
+/// sections, <c>prices</c>, <c>metrics</c> and <c>auth</c>. Strict on purpose: a misspelt key would otherwise bill at the default
 /// price without a word, so an unknown key, a value that is not a number or a negative price stops the
 /// server with a message naming the key. Example: <c>{"prices": {"gpuIdleCuPerGbSecond": 0.4}}</c>
 /// keeps every default but the idle GPU price; <c>{"metrics": {"intervalSeconds": 10, "retentionDays": 7}}</c>
-/// closes metrics intervals every 10 s and keeps them a week (an option given to the server wins over the file).
+/// closes metrics intervals every 10 s and keeps them a week (an option given to the server wins over the file);
+/// <c>{"auth": {"required": true}}</c> asks for an access key on loopback too.
 /// </summary>
 internal static class ServerConfigFile
 {
@@ -19,7 +20,7 @@ internal static class ServerConfigFile
     /// <summary><paramref name="options"/> with the file's settings laid over them, checked; unchanged but checked when no file is set.</summary>
     public static StasisServerOptions Apply(StasisServerOptions options)
     {
-        var file = options.ConfigFile is { } path ? ReadSettings(path, options.Prices) : new Settings(options.Prices, null, null);
+        var file = options.ConfigFile is { } path ? ReadSettings(path, options.Prices) : new Settings(options.Prices, null, null, null);
         var prices = file.Prices;
         if (PriceKeys.FirstNegative(prices) is { } negative)
         {
@@ -45,7 +46,7 @@ internal static class ServerConfigFile
             throw new StasisConfigException($"{source} ({retention}) is shorter than the metrics interval ({interval}); metrics would be deleted as they are written.");
         }
 
-        return options with { Prices = prices, MetricsInterval = interval, MetricsRetention = retention };
+        return options with { Prices = prices, MetricsInterval = interval, MetricsRetention = retention, RequireAuth = options.RequireAuth == true || file.RequireAuth == true };
     }
 
     /// <summary>The prices of the file at <paramref name="path"/>, over <paramref name="defaults"/>.</summary>
@@ -84,6 +85,7 @@ internal static class ServerConfigFile
         }
 
         TimeSpan? interval = null, retention = null;
+        bool? requireAuth = null;
         foreach (var section in root.EnumerateObject())
         {
             if (section.Name == "metrics")
@@ -92,9 +94,15 @@ internal static class ServerConfigFile
                 continue;
             }
 
+            if (section.Name == "auth")
+            {
+                requireAuth = ParseAuth(path, section.Value);
+                continue;
+            }
+
             if (section.Name != "prices")
             {
-                throw new StasisConfigException($"{path}: unknown key '{section.Name}'; the config file knows 'prices' and 'metrics'.");
+                throw new StasisConfigException($"{path}: unknown key '{section.Name}'; the config file knows 'prices', 'metrics' and 'auth'.");
             }
 
             if (section.Value.ValueKind != JsonValueKind.Object)
@@ -120,7 +128,34 @@ internal static class ServerConfigFile
             }
         }
 
-        return new Settings(prices, interval, retention);
+        return new Settings(prices, interval, retention, requireAuth);
+    }
+
+    /// <summary>The <c>auth</c> section: <c>required</c>, true or false (docs/security.md).</summary>
+    private static bool? ParseAuth(string path, JsonElement section)
+    {
+        if (section.ValueKind != JsonValueKind.Object)
+        {
+            throw new StasisConfigException($"{path}: 'auth' must be an object, like {{\"required\": true}}.");
+        }
+
+        bool? required = null;
+        foreach (var item in section.EnumerateObject())
+        {
+            if (item.Name != "required")
+            {
+                throw new StasisConfigException($"{path}: unknown key 'auth.{item.Name}'; known: required.");
+            }
+
+            if (item.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                throw new StasisConfigException($"{path}: auth.required must be true or false, not {item.Value.GetRawText()}.");
+            }
+
+            required = item.Value.GetBoolean();
+        }
+
+        return required;
     }
 
     /// <summary>The <c>metrics</c> section: <c>intervalSeconds</c> and <c>retentionDays</c>, positive numbers.</summary>
@@ -157,7 +192,7 @@ internal static class ServerConfigFile
         return (interval, retention);
     }
 
-    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention);
+    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention, bool? RequireAuth);
 
     private static string Where(string? path) => path is null ? "" : $"{path}: ";
 }

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Stasis.Client.Auth;
+using Stasis.Server.Security;
 
 namespace Stasis.Server.Hosting;
 
@@ -17,17 +19,30 @@ public sealed class StasisServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private StasisServer(WebApplication app, Uri address, StasisServerOptions options)
+    private StasisServer(WebApplication app, Uri address, StasisServerOptions options, AccessKeyToken? bootstrapKey)
     {
         _app = app;
         Address = address;
         Options = options;
+        BootstrapKey = bootstrapKey;
     }
 
     /// <summary>Base address the server listens on, e.g. <c>http://127.0.0.1:7070/</c>.</summary>
     public Uri Address { get; }
 
     public StasisServerOptions Options { get; }
+
+    /// <summary>Whether the control API and /metrics ask for an access key, and why (docs/security.md).</summary>
+    public bool AuthRequired => Services.GetRequiredService<AuthSettings>().Required;
+
+    /// <summary>Why credentials are or are not required, in words for the banner.</summary>
+    public string AuthReason => Services.GetRequiredService<AuthSettings>().Reason;
+
+    /// <summary>
+    /// The admin key this start created because the store had no active admin key (a first start), for the banner to
+    /// show once; null otherwise (the store keeps only the secret's hash, so it can never be shown again).
+    /// </summary>
+    public AccessKeyToken? BootstrapKey { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -80,16 +95,28 @@ public sealed class StasisServer : IAsyncDisposable
             k.AddServerHeader = false;
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.StopGrace + TimeSpan.FromSeconds(5));
-        ServerComposition.AddStasis(builder.Services, options);
+        ServerComposition.AddStasis(builder.Services, options, AuthSettings.For(endpoint, options));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Before anything listens: a malformed STASIS_ADMIN_KEY stops the start, and an admin key exists once it is up.
+        AccessKeyToken? bootstrapKey;
+        try
+        {
+            bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         ServerComposition.MapStasis(app);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var address = new Uri(bound.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/");
-        return new StasisServer(app, address, options);
+        return new StasisServer(app, address, options, bootstrapKey);
     }
 
     /// <summary>Completes when the host stops (Ctrl-C, SIGTERM or <see cref="StopAsync"/>).</summary>

@@ -44,6 +44,17 @@ public sealed record StasisServerOptions
     /// <summary>How long metrics are kept in the store; null takes the config file's <c>metrics.retentionDays</c>, else 31 days.</summary>
     public TimeSpan? MetricsRetention { get; init; }
 
+    /// <summary>
+    /// Whether the control API and /metrics ask for an access key on a loopback address too (docs/security.md); null
+    /// takes the config file's <c>auth.required</c>, else false. On any other address they always do.
+    /// </summary>
+    public bool? RequireAuth { get; init; }
+    /// <summary>
+    /// An admin access key, <c>&lt;id&gt;.&lt;secret&gt;</c>, to store (or restore) at start-up instead of creating one on a
+    /// first start; the CLI takes it from <c>STASIS_ADMIN_KEY</c>.
+    /// </summary>
+    public string? AdminKey { get; init; }
+
     /// <summary>The metrics interval in effect.</summary>
     internal TimeSpan EffectiveMetricsInterval => MetricsInterval ?? Metrics.MetricsIntervals.Default;
 

@@ -152,6 +152,19 @@ internal static class Migrations
         );
         CREATE INDEX scaling_decisions_function ON scaling_decisions (function_name, id);
         """,
+        // 6: access keys (docs/security.md): the SHA-256 of each secret, never the secret.
+        """
+        CREATE TABLE access_keys (
+            id             TEXT PRIMARY KEY,
+            name           TEXT NOT NULL,
+            scope          TEXT NOT NULL,
+            secret_sha256  BLOB NOT NULL,
+            created_at     TEXT NOT NULL,
+            revoked_at     TEXT,
+            last_used_at   TEXT,
+            CHECK (length(secret_sha256) = 32)
+        );
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -2,13 +2,15 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Stasis.Server.Api;
+using Stasis.Server.Security;
 
 namespace Stasis.Server.WebConsole;
 
 /// <summary>
 /// Serves the web console at <c>/console/</c>: a single page (hash-routed) and its scripts and styles, from
 /// the files embedded in the server. Every answer is revalidated by ETag, so a new server version is
-/// picked up on reload without stale scripts.
+/// picked up on reload without stale scripts. The files are public; the API calls the console makes need a key where
+/// the server asks for one (its sign-in dialog opens on a 401).
 /// </summary>
 internal static class ConsoleEndpoint
 {
@@ -16,7 +18,7 @@ internal static class ConsoleEndpoint
 
     public static void MapConsole(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet(Prefix + "/{**path}", Serve); // matches /console too
+        routes.MapGet(Prefix + "/{**path}", Serve).WithMetadata(PublicEndpoint.Instance); // matches /console too
     }
 
     private static IResult Serve(string? path, HttpContext context)

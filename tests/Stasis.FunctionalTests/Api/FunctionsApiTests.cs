@@ -44,7 +44,7 @@ public sealed class FunctionsApiTests(ServerFixture fx) : IClassFixture<ServerFi
             "memory" => spec with { MemorySize = -1 },
             "image" => spec with { CustomContainerConfig = new CustomContainerConfig { Image = "registry/x:1", Port = 9000 } },
             "policy" => spec with { SchedulingPolicy = "fastest-first" },
-            _ => spec with { Triggers = [new TriggerSpec { TriggerName = "t", TriggerType = "http", TriggerConfig = new TriggerConfig { AuthType = "function" } }] },
+            _ => spec with { Triggers = [new TriggerSpec { TriggerName = "t", TriggerType = "http", TriggerConfig = new TriggerConfig { AuthType = "jwt" } }] },
         };
 
         using var response = await fx.Http.PutAsJsonAsync($"api/v1/functions/{spec.FunctionName}", spec, JsonDefaults.Options);

@@ -42,6 +42,10 @@ public sealed class ServerConfigFileTests : IDisposable
     [InlineData("""{ "prices": 3 }""", "'prices' must be an object")]
     [InlineData("""[1, 2]""", "must be a JSON object")]
     [InlineData("""{ "prices": { "cuPriceUsd": } }""", "not valid JSON")]
+    [InlineData("""{ "auth": { "required": "yes" } }""", "auth.required must be true or false")]
+    [InlineData("""{ "auth": { "require": true } }""", "unknown key 'auth.require'; known: required")]
+    [InlineData("""{ "auth": true }""", "'auth' must be an object")]
+    [InlineData("""{ "security": {} }""", "the config file knows 'prices', 'metrics' and 'auth'")]
     public void Apply_BadConfig_RefusesToStartNamingTheKey(string json, string expected)
     {
         var path = Write(json);
@@ -50,6 +54,18 @@ public sealed class ServerConfigFileTests : IDisposable
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "auth": { "required": true } }""", null, true)]
+    [InlineData("""{ "auth": { "required": false } }""", null, false)]
+    [InlineData("""{ "auth": { "required": false } }""", true, true)]
+    [InlineData("""{ }""", null, false)]
+    public void Apply_AuthRequired_EitherTheFileOrTheOptionTurnsItOn(string json, bool? option, bool required)
+    {
+        var options = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = Write(json), RequireAuth = option });
+
+        Assert.Equal(required, options.RequireAuth);
     }
 
     [Fact]

@@ -204,13 +204,22 @@ public sealed class FunctionSpecValidatorTests
     }
 
     [Theory]
-    [InlineData("function")]
-    [InlineData("jwt")]
-    public void Validate_AuthTypeNotAnonymous_NotSupported(string authType)
+    [InlineData("jwt", "authType 'jwt' is not supported by Stasis; use anonymous or function (function requires an access key, see docs/security.md)")]
+    [InlineData("signature", "authType 'signature' is not an auth type Stasis knows; use anonymous or function (function requires an access key, see docs/security.md)")]
+    public void Validate_AuthTypeOtherThanAnonymousOrFunction_IsRefusedListingTheSupportedOnes(string authType, string message)
     {
         var error = Single(WithTrigger(new() { TriggerName = "t", TriggerConfig = new() { AuthType = authType } }));
 
-        Assert.Equal(new SpecError("triggers[0].triggerConfig.authType", $"authType '{authType}' is not supported yet; use anonymous"), error);
+        Assert.Equal(new SpecError("triggers[0].triggerConfig.authType", message), error);
+    }
+
+    [Theory]
+    [InlineData("function")]
+    [InlineData("Function")]
+    [InlineData("anonymous")]
+    public void Validate_AuthTypeFunctionOrAnonymous_IsAccepted(string authType)
+    {
+        Assert.Empty(FunctionSpecValidator.Validate(WithTrigger(new() { TriggerName = "t", TriggerConfig = new() { AuthType = authType } })));
     }
 
     [Fact]

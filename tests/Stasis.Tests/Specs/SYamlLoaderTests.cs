@@ -163,15 +163,15 @@ public sealed class SYamlLoaderTests
                     - triggerName: httpTrigger
                       triggerType: http
                       triggerConfig:
-                        authType: function
+                        authType: jwt
                         methods: [GET]
             """);
 
         var error = Assert.Single(SpecYaml.Fails(yaml).Errors);
 
         Assert.Equal("fn.props.triggers[0].triggerConfig.authType", error.Field);
-        Assert.Equal(SpecYaml.LineOf(yaml, "authType: function"), error.Line);
-        Assert.Equal("authType 'function' is not supported yet; use anonymous", error.Message);
+        Assert.Equal(SpecYaml.LineOf(yaml, "authType: jwt"), error.Line);
+        Assert.Equal("authType 'jwt' is not supported by Stasis; use anonymous or function (function requires an access key, see docs/security.md)", error.Message);
     }
 
     [Fact]

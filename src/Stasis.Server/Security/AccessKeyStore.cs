@@ -1,0 +1,66 @@
+using System.Globalization;
+using Stasis.Server.Storage;
+
+namespace Stasis.Server.Security;
+
+/// <summary>The <c>access_keys</c> table: id, name, scope, SHA-256 of the secret, creation, revocation and last use.</summary>
+internal sealed class AccessKeyStore(StasisDb db)
+{
+    public IReadOnlyList<AccessKey> List()
+    {
+        using var connection = db.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, name, scope, secret_sha256, created_at, revoked_at, last_used_at FROM access_keys ORDER BY created_at, id;";
+        using var reader = command.ExecuteReader();
+        var keys = new List<AccessKey>();
+        while (reader.Read())
+        {
+            var scopeText = reader.GetString(2);
+            if (!AccessKeyScope.TryParse(scopeText, out var scope, out _))
+            {
+                throw new InvalidOperationException($"access key {reader.GetString(0)} in {db.FilePath} has scope '{scopeText}', which this Stasis does not know.");
+            }
+
+            keys.Add(new AccessKey(reader.GetString(0), reader.GetString(1), scope, (byte[])reader.GetValue(3), Time(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : Time(reader.GetString(5)), reader.IsDBNull(6) ? null : Time(reader.GetString(6))));
+        }
+
+        return keys;
+    }
+
+    public void Insert(AccessKey key)
+    {
+        using var connection = db.Open();
+        StasisDb.Execute(connection,
+            "INSERT INTO access_keys (id, name, scope, secret_sha256, created_at) VALUES ($id, $name, $scope, $hash, $created);",
+            ("$id", key.Id), ("$name", key.Name), ("$scope", key.Scope.Text), ("$hash", key.SecretHash), ("$created", Text(key.CreatedAt)));
+    }
+
+    /// <summary>Makes the key <paramref name="key"/> describes exist as given, active, whatever was stored under its id.</summary>
+    public void Ensure(AccessKey key)
+    {
+        using var connection = db.Open();
+        StasisDb.Execute(connection,
+            """
+            INSERT INTO access_keys (id, name, scope, secret_sha256, created_at) VALUES ($id, $name, $scope, $hash, $created)
+            ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, secret_sha256 = excluded.secret_sha256, revoked_at = NULL;
+            """,
+            ("$id", key.Id), ("$name", key.Name), ("$scope", key.Scope.Text), ("$hash", key.SecretHash), ("$created", Text(key.CreatedAt)));
+    }
+
+    public void Revoke(string id, DateTimeOffset at)
+    {
+        using var connection = db.Open();
+        StasisDb.Execute(connection, "UPDATE access_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL;", ("$id", id), ("$at", Text(at)));
+    }
+
+    public void SetLastUsed(string id, DateTimeOffset at)
+    {
+        using var connection = db.Open();
+        StasisDb.Execute(connection, "UPDATE access_keys SET last_used_at = $at WHERE id = $id;", ("$id", id), ("$at", Text(at)));
+    }
+
+    private static string Text(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Time(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}
