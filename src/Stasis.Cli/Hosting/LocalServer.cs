@@ -30,6 +30,7 @@ internal static class LocalServer
             MetricsRetention = settings.MetricsRetention,
             ScaleOutIntervals = settings.ScaleOutIntervals,
             ScaleInIntervals = settings.ScaleInIntervals,
+            Limits = Limits(settings.Limits ?? new LimitSettings()),
         };
 
         try
@@ -54,6 +55,19 @@ internal static class LocalServer
             throw new CliException($"cannot listen on {settings.Listen}: {e.Message}", ExitCodes.Failure, e);
         }
     }
+
+    private static ServerLimits Limits(LimitSettings limits) => new()
+    {
+        // A size past int's range stays past the server's range, which then names the option.
+        MaxRequestHeadersBytes = limits.MaxRequestHeadersBytes is { } bytes ? (int)Math.Min(bytes, int.MaxValue) : null,
+        MaxRequestHeaderCount = limits.MaxRequestHeaderCount,
+        RequestHeadersTimeout = limits.RequestHeadersTimeout,
+        KeepAliveTimeout = limits.KeepAliveTimeout,
+        MinRequestBodyBytesPerSecond = limits.MinRequestBodyBytesPerSecond,
+        MinResponseBytesPerSecond = limits.MinResponseBytesPerSecond,
+        MinDataRateGrace = limits.MinDataRateGrace,
+        MaxInstancesTotal = limits.MaxInstancesTotal,
+    };
 
     // Kestrel wraps the SocketException in its own AddressInUseException, itself inside an IOException.
     private static bool IsAddressInUse(Exception? e)

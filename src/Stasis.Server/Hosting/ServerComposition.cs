@@ -47,7 +47,11 @@ internal static class ServerComposition
             options.StopGrace,
             options.Region,
             sp.GetRequiredService<IInstanceMeter>(),
-            options.FreezeGrace));
+            options.FreezeGrace)
+        {
+            Budget = sp.GetRequiredService<InstanceBudget>(),
+        });
+        services.AddSingleton(_ => new InstanceBudget(options.Limits.EffectiveMaxInstancesTotal));
         services.AddSingleton<ScalingStore>();
         services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<ScalingStore>(),
             new ScalingSettings(options.ScaleOutIntervals, options.ScaleInIntervals)));
@@ -97,9 +101,28 @@ internal static class ServerComposition
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
-            var code = context.Response.StatusCode == 500 ? "InternalError" : "BadRequest";
+            var code = ApiErrors.CodeOf(context.Response.StatusCode);
             await ApiErrors.Error(context.Response.StatusCode, code, exception?.Message ?? "unexpected error").ExecuteAsync(context).ConfigureAwait(false);
         }));
+        // A request the client got wrong or sent too slowly (Kestrel's BadHttpRequestException: 408 body rate, 413 body
+        // size, a body cut short) is answered as JSON without the exception handler's error log.
+        var options = app.Services.GetRequiredService<StasisServerOptions>();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await ApiErrors.Error(e.StatusCode, ApiErrors.CodeOf(e.StatusCode), ApiErrors.Describe(e, options)).ExecuteAsync(context).ConfigureAwait(false);
+            }
+        });
+        // An error the framework answers without a body (a method the route does not take, a query value that does not
+        // bind) gets the same JSON as ours. The gateway turns this off: a function's own empty error stays as it sent it.
+        app.UseStatusCodePages(context => ApiErrors.Error(context.HttpContext.Response.StatusCode, ApiErrors.CodeOf(context.HttpContext.Response.StatusCode),
+            ApiErrors.DescribeStatus(context.HttpContext.Request, context.HttpContext.Response.StatusCode)).ExecuteAsync(context.HttpContext));
         app.MapStatusApi();
         app.MapFunctionsApi();
         app.MapProvisionApi();
