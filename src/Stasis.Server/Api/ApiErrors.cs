@@ -29,22 +29,9 @@ internal static class ApiErrors
     /// <summary>The code of an error the framework raised, from its status.</summary>
     public static string CodeOf(int status) => status switch
     {
-        400 => "BadRequest",
-        404 => "NotFound",
-        405 => "MethodNotAllowed",
         408 => "RequestTimeout",
         413 => "PayloadTooLarge",
-        415 => "UnsupportedMediaType",
-        431 => "RequestHeadersTooLarge",
         >= 500 => "InternalError",
-        _ => $"Http{status}",
-    };
-
-    /// <summary>A message for an error the framework answered without one.</summary>
-    public static string DescribeStatus(HttpRequest request, int status) => status switch
-    {
-        405 => $"{request.Method} is not allowed on {request.Path}; the Allow header lists the methods that are.",
-        400 => $"{request.Method} {request.Path}{request.QueryString} could not be read: check the query parameters and the body.",
-        _ => $"{request.Method} {request.Path} failed with HTTP {status}.",
+        _ => "BadRequest",
     };
 }

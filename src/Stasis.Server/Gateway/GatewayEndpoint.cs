@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,10 +41,6 @@ internal static class GatewayEndpoint
     {
         var requestId = NewRequestId();
         context.Response.Headers["x-fc-request-id"] = requestId;
-        if (context.Features.Get<IStatusCodePagesFeature>() is { } pages)
-        {
-            pages.Enabled = false; // a function's own empty error reaches the client as the function sent it
-        }
 
         // Names in the registry were checked when they were deployed: only a miss needs the check.
         if (!registry.TryGetDispatcher(name, out var dispatcher))

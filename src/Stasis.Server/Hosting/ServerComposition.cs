@@ -119,10 +119,7 @@ internal static class ServerComposition
                 await ApiErrors.Error(e.StatusCode, ApiErrors.CodeOf(e.StatusCode), ApiErrors.Describe(e, options)).ExecuteAsync(context).ConfigureAwait(false);
             }
         });
-        // An error the framework answers without a body (a method the route does not take, a query value that does not
-        // bind) gets the same JSON as ours. The gateway turns this off: a function's own empty error stays as it sent it.
-        app.UseStatusCodePages(context => ApiErrors.Error(context.HttpContext.Response.StatusCode, ApiErrors.CodeOf(context.HttpContext.Response.StatusCode),
-            ApiErrors.DescribeStatus(context.HttpContext.Request, context.HttpContext.Response.StatusCode)).ExecuteAsync(context.HttpContext));
+
         app.MapStatusApi();
         app.MapFunctionsApi();
         app.MapProvisionApi();
@@ -131,7 +128,8 @@ internal static class ServerComposition
         app.MapPrometheus();
         app.MapConsole();
         app.MapGateway();
-        app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
+        // Any path, "file-like" ones (/x/y.log) included, which the default fallback pattern leaves to an empty 404.
+        app.MapFallback("{**path}", (HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));
     }
 }

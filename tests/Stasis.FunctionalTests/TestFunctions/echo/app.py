@@ -13,6 +13,7 @@ import socket
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 mode = os.environ.get("START_MODE", "ok")
 if mode == "exit":
@@ -86,7 +87,7 @@ class Handler(BaseHTTPRequestHandler):
             os._exit(9)
         if path == "/fcerror":
             return self._send(500, "boom", "text/plain", {"x-fc-status": "404"})
-        params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+        params = {k: unquote(v) for k, _, v in (p.partition("=") for p in query.split("&"))}
         if path == "/environ":
             return self._send(200, json.dumps(dict(os.environ)))
         if path == "/connect":
