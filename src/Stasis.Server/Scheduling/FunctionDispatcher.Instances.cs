@@ -245,22 +245,22 @@ internal sealed partial class FunctionDispatcher
     }
 
     /// <summary>
-    /// The one place an instance comes to be: it first takes a place in the server's budget of live instances
-    /// (<see cref="InstanceBudget"/>). Null when the server is at that limit; the caller says so where it shows.
+    /// The one place an instance comes to be: it joins the pool only with a place in the server's budget of live
+    /// instances (<see cref="InstanceBudget"/>). Null when the server is at that limit; the caller says so where it shows.
     /// Every instance leaves through <see cref="RemoveInstance"/>, which gives the place back. Under the lock.
     /// </summary>
     private Instance? TryNewInstance(Metering.InstanceKind kind)
     {
-        if (!_ctx.Budget.TryTake())
-        {
-            return null;
-        }
-
         var id = $"{Name}-{Guid.NewGuid().ToString("N")[..10]}";
         var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind)
         {
             FreezeLock = new AsyncGate(_ctx.InlineContinuations),
         };
+        if (!_ctx.Budget.TryTake())
+        {
+            return null;
+        }
+
         _instances.Add(instance);
         return instance;
     }
