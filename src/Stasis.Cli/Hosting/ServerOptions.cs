@@ -154,7 +154,7 @@ internal sealed class ServerOptions
 
     public Option<string?> Config { get; } = new("--config")
     {
-        Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
+        Description = "Server config file (JSON; see docs/configuration.md): the bill's unit prices, metrics and limits",
         HelpName = "FILE",
     };
 
