@@ -33,6 +33,7 @@ internal static class LocalServer
             // Left null without the flag, so the config file's auth.required can turn it on.
             RequireAuth = settings.RequireAuth ? true : null,
             AdminKey = settings.AdminKey,
+            Limits = Limits(settings.Limits ?? new LimitSettings()),
         };
         if (settings.MaxConcurrentStarts is { } starts)
         {
@@ -61,6 +62,19 @@ internal static class LocalServer
             throw new CliException($"cannot listen on {settings.Listen}: {e.Message}", ExitCodes.Failure, e);
         }
     }
+
+    private static ServerLimits Limits(LimitSettings limits) => new()
+    {
+        // A size past int's range stays past the server's range, which then names the option.
+        MaxRequestHeadersBytes = limits.MaxRequestHeadersBytes is { } bytes ? (int)Math.Min(bytes, int.MaxValue) : null,
+        MaxRequestHeaderCount = limits.MaxRequestHeaderCount,
+        RequestHeadersTimeout = limits.RequestHeadersTimeout,
+        KeepAliveTimeout = limits.KeepAliveTimeout,
+        MinRequestBodyBytesPerSecond = limits.MinRequestBodyBytesPerSecond,
+        MinResponseBytesPerSecond = limits.MinResponseBytesPerSecond,
+        MinDataRateGrace = limits.MinDataRateGrace,
+        MaxInstancesTotal = limits.MaxInstancesTotal,
+    };
 
     // Kestrel wraps the SocketException in its own AddressInUseException, itself inside an IOException.
     private static bool IsAddressInUse(Exception? e)

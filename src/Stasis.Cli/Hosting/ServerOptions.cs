@@ -95,9 +95,77 @@ internal sealed class ServerOptions
         Description = "Ask for an access key on every API call and /metrics on loopback too (always on other addresses; docs/security.md)",
     };
 
+    // Limits (docs/limits.md): no defaults here, so that the config file's limits keys apply when an option is left out;
+    // the server checks the ranges and names the option in its error.
+    public Option<string?> MaxHeaderSize { get; } = ValidatedOptional(
+        new Option<string?>("--max-header-size")
+        {
+            Description = "Largest total size of a request's headers; beyond it 431 [default: 32KB, or the config file's limits.maxRequestHeadersBytes]",
+            HelpName = "SIZE",
+        },
+        text => Sizes.TryParse(text, out _),
+        "a size like 32KB, 64KB or 65536");
+
+    public Option<int?> MaxHeaders { get; } = new("--max-headers")
+    {
+        Description = "Most headers in one request; beyond it 431 [default: 100, or the config file's limits.maxRequestHeaderCount]",
+        HelpName = "N",
+    };
+
+    public Option<string?> HeadersTimeout { get; } = ValidatedOptional(
+        new Option<string?>("--headers-timeout")
+        {
+            Description = "How long a client may take to send a request's headers; then 408 [default: 30s, or limits.requestHeadersTimeoutSeconds]",
+            HelpName = "DURATION",
+        },
+        text => Durations.TryParse(text, out _),
+        "a duration like 10s or 30s");
+
+    public Option<string?> KeepAliveTimeout { get; } = ValidatedOptional(
+        new Option<string?>("--keep-alive-timeout")
+        {
+            Description = "How long an idle keep-alive connection stays open [default: 130s, or limits.keepAliveTimeoutSeconds]",
+            HelpName = "DURATION",
+        },
+        text => Durations.TryParse(text, out _),
+        "a duration like 30s or 2m");
+
+    public Option<string?> MinRequestRate { get; } = ValidatedOptional(
+        new Option<string?>("--min-request-rate")
+        {
+            Description = "Slowest a client may send a request body, bytes per second after the grace; 0 turns it off [default: 240, or limits.minRequestBodyBytesPerSecond]",
+            HelpName = "BYTES/S",
+        },
+        text => Sizes.TryParse(text, out _),
+        "a rate in bytes per second like 240, 1KB or 0");
+
+    public Option<string?> MinResponseRate { get; } = ValidatedOptional(
+        new Option<string?>("--min-response-rate")
+        {
+            Description = "Slowest a client may read a response, bytes per second after the grace; 0 turns it off [default: 240, or limits.minResponseBytesPerSecond]",
+            HelpName = "BYTES/S",
+        },
+        text => Sizes.TryParse(text, out _),
+        "a rate in bytes per second like 240, 1KB or 0");
+
+    public Option<string?> MinRateGrace { get; } = ValidatedOptional(
+        new Option<string?>("--min-rate-grace")
+        {
+            Description = "How long a body or response may stay below those rates before the connection is cut [default: 5s, or limits.minDataRateGraceSeconds]",
+            HelpName = "DURATION",
+        },
+        text => Durations.TryParse(text, out _),
+        "a duration like 5s or 30s");
+
+    public Option<int?> MaxInstancesTotal { get; } = new("--max-instances-total")
+    {
+        Description = "Most instances alive at once, all functions together; beyond it none starts [default: 256, or limits.maxInstancesTotal]",
+        HelpName = "N",
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
-        Description = "Server config file (JSON; see docs/configuration.md), e.g. the bill's unit prices",
+        Description = "Server config file (JSON; see docs/configuration.md): the bill's unit prices, metrics and limits",
         HelpName = "FILE",
     };
 
@@ -115,6 +183,14 @@ internal sealed class ServerOptions
         command.Add(ScaleOutIntervals);
         command.Add(ScaleInIntervals);
         command.Add(MaxConcurrentStarts);
+        command.Add(MaxHeaderSize);
+        command.Add(MaxHeaders);
+        command.Add(HeadersTimeout);
+        command.Add(KeepAliveTimeout);
+        command.Add(MinRequestRate);
+        command.Add(MinResponseRate);
+        command.Add(MinRateGrace);
+        command.Add(MaxInstancesTotal);
     }
 
     /// <summary>The settings asked for; the admin key comes from <c>STASIS_ADMIN_KEY</c> (<paramref name="getVariable"/>).</summary>
@@ -131,7 +207,20 @@ internal sealed class ServerOptions
         parse.GetValue(ScaleInIntervals),
         parse.GetValue(RequireAuth),
         getVariable(ServerSettings.AdminKeyVariable) is { Length: > 0 } adminKey ? adminKey : null,
-        parse.GetValue(MaxConcurrentStarts));
+        parse.GetValue(MaxConcurrentStarts),
+        ReadLimits(parse));
+
+    private LimitSettings ReadLimits(ParseResult parse) => new()
+    {
+        MaxRequestHeadersBytes = Sizes.TryParse(parse.GetValue(MaxHeaderSize), out var headers) ? headers : null,
+        MaxRequestHeaderCount = parse.GetValue(MaxHeaders),
+        RequestHeadersTimeout = Durations.TryParse(parse.GetValue(HeadersTimeout), out var headersTimeout) ? headersTimeout : null,
+        KeepAliveTimeout = Durations.TryParse(parse.GetValue(KeepAliveTimeout), out var keepAlive) ? keepAlive : null,
+        MinRequestBodyBytesPerSecond = Sizes.TryParse(parse.GetValue(MinRequestRate), out var requestRate) ? requestRate : null,
+        MinResponseBytesPerSecond = Sizes.TryParse(parse.GetValue(MinResponseRate), out var responseRate) ? responseRate : null,
+        MinDataRateGrace = Durations.TryParse(parse.GetValue(MinRateGrace), out var grace) ? grace : null,
+        MaxInstancesTotal = parse.GetValue(MaxInstancesTotal),
+    };
 
     private static Option<int?> RangeOptional(Option<int?> option)
     {

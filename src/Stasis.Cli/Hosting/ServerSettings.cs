@@ -6,7 +6,8 @@ namespace Stasis.Cli.Hosting;
 /// </summary>
 internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default,
     TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null, int ScaleOutIntervals = ServerSettings.DefaultScaleOutIntervals,
-    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, bool RequireAuth = false, string? AdminKey = null, int? MaxConcurrentStarts = null)
+    int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, bool RequireAuth = false, string? AdminKey = null, int? MaxConcurrentStarts = null,
+    LimitSettings? Limits = null)
 {
     /// <summary>An admin key, <c>&lt;id&gt;.&lt;secret&gt;</c>, the server stores instead of creating one (automation, tests).</summary>
     public const string AdminKeyVariable = "STASIS_ADMIN_KEY";
@@ -18,4 +19,20 @@ internal sealed record ServerSettings(string Listen, string DataDirectory, TimeS
     public const long DefaultMaxRequestBodyBytes = 32L * 1024 * 1024;
     public const int DefaultScaleOutIntervals = 3;
     public const int DefaultScaleInIntervals = 15;
+}
+
+/// <summary>
+/// The limits options of <c>server</c> and <c>up</c> (docs/limits.md), each null when not given: the server then takes
+/// the config file's <c>limits</c> key or its default, and checks the ranges.
+/// </summary>
+internal sealed record LimitSettings
+{
+    public long? MaxRequestHeadersBytes { get; init; }
+    public int? MaxRequestHeaderCount { get; init; }
+    public TimeSpan? RequestHeadersTimeout { get; init; }
+    public TimeSpan? KeepAliveTimeout { get; init; }
+    public long? MinRequestBodyBytesPerSecond { get; init; }
+    public long? MinResponseBytesPerSecond { get; init; }
+    public TimeSpan? MinDataRateGrace { get; init; }
+    public int? MaxInstancesTotal { get; init; }
 }

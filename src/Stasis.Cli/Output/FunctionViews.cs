@@ -54,6 +54,7 @@ internal static class FunctionViews
         Add("max instances", s.EffectiveMaxInstances.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("scheduling", f.SchedulingPolicy);
         Add("idle timeout", s.IdleTimeout is { } idle ? Humanize.Seconds(idle) : "server default");
+        Add("rate limit", s.MaxRequestsPerSecond is { } rate ? $"{rate.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} requests/s, burst {s.EffectiveBurst}" : null);
         Add("memory", $"{s.MemorySize} MB");
         Add("cpu", s.Cpu is { } cpu ? $"{Humanize.Number(cpu)} vCPU" : null);
         Add("gpu memory", (s.GpuMemorySize ?? s.GpuConfig?.GpuMemorySize) is { } gpu ? $"{gpu} MB" + (s.GpuConfig?.GpuType is { } type ? $" ({type})" : "") : null);

@@ -17,7 +17,9 @@ internal static class StatusView
         };
         items.AddRange(s.RuntimeDetails.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => new KeyValuePair<string, string>($"  {d.Key}", d.Value)));
         items.Add(new("functions", s.Functions.ToString(CultureInfo.InvariantCulture)));
-        items.Add(new("instances", s.Instances.ToString(CultureInfo.InvariantCulture)));
+        items.Add(new("instances", s.MaxInstancesTotal is { } limit
+            ? string.Create(CultureInfo.InvariantCulture, $"{s.Instances} (limit {limit})")
+            : s.Instances.ToString(CultureInfo.InvariantCulture)));
         return new PropertyList(items);
     }
 }

@@ -106,4 +106,6 @@ public sealed record ServerStatus
     public Dictionary<string, string> RuntimeDetails { get; init; } = new();
     public int Functions { get; init; }
     public int Instances { get; init; }
+    /// <summary>Most instances the server lets live at once (<c>--max-instances-total</c>); null from a server that has no such limit.</summary>
+    public int? MaxInstancesTotal { get; init; }
 }

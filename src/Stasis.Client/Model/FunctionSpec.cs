@@ -48,11 +48,25 @@ public sealed record FunctionSpec
     public string? SchedulingPolicy { get; init; }
     /// <summary>Stasis extension: seconds an on-demand instance may stay idle before it is stopped (default: the server's).</summary>
     public int? IdleTimeout { get; init; }
+    /// <summary>
+    /// Stasis extension: most requests per second the gateway lets through to this function, measured as a token
+    /// bucket; beyond it, 429 RateLimited with Retry-After. Null (the default): no limit.
+    /// </summary>
+    public double? MaxRequestsPerSecond { get; init; }
+    /// <summary>
+    /// Stasis extension, with <see cref="MaxRequestsPerSecond"/>: how many requests may arrive at once (the bucket's
+    /// size); default one second's worth, at least 1.
+    /// </summary>
+    public int? Burst { get; init; }
     /// <summary>Props Stasis does not know, kept verbatim and reported as warnings.</summary>
     public Dictionary<string, JsonNode?>? UnknownProps { get; init; }
 
     [JsonIgnore]
     public int EffectiveMaxInstances => MaxInstances ?? FunctionDefaults.MaxInstances;
+
+    /// <summary>Example: maxRequestsPerSecond 2.5 and no burst → 3 requests may arrive at once.</summary>
+    [JsonIgnore]
+    public int EffectiveBurst => Burst ?? Math.Max(1, (int)Math.Ceiling(Math.Min(MaxRequestsPerSecond ?? 1, int.MaxValue)));
 
     /// <summary>Example: instanceConcurrency 4, maxInstances 10 → 160 requests may wait.</summary>
     [JsonIgnore]

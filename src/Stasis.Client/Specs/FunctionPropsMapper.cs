@@ -67,6 +67,8 @@ internal sealed class FunctionPropsMapper
                 case "maxQueueLength": spec = spec with { MaxQueueLength = read.Int(v, f, "requests") }; break;
                 case "schedulingPolicy": spec = spec with { SchedulingPolicy = read.String(v, f) }; break;
                 case "idleTimeout": spec = spec with { IdleTimeout = read.Int(v, f, "seconds") }; break;
+                case "maxRequestsPerSecond": spec = spec with { MaxRequestsPerSecond = read.Number(v, f, "requests per second") }; break;
+                case "burst": spec = spec with { Burst = read.Int(v, f, "requests") }; break;
                 case "environmentVariables": spec = spec with { EnvironmentVariables = Environment(v, f) }; break;
                 case "code": spec = spec with { Code = Code(v, f) }; break;
                 case "customContainerConfig": spec = spec with { CustomContainerConfig = new NestedPropsMapper(problems, read, warnings).Container(v, f) }; break;
@@ -97,7 +99,7 @@ internal sealed class FunctionPropsMapper
     private static bool IsKnown(string prop) => prop is "functionName" or "description" or "region" or "runtime"
         or "handler" or "timeout" or "memorySize" or "cpu" or "gpuMemorySize" or "diskSize" or "instanceConcurrency"
         or "internetAccess" or "logConfig" or "provisionConfig" or "maxInstances" or "maxQueueLength" or "idleTimeout"
-        or "schedulingPolicy"
+        or "schedulingPolicy" or "maxRequestsPerSecond" or "burst"
         or "environmentVariables" or "code" or "customContainerConfig" or "customRuntimeConfig" or "gpuConfig"
         or "instanceLifecycleConfig" or "triggers";
 

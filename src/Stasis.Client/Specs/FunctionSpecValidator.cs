@@ -21,6 +21,9 @@ public static partial class FunctionSpecValidator
     public const int MaxMaxInstances = 1000;
     public const int MaxQueueLength = 100_000;
     public const int MaxHookTimeoutSeconds = 3600;
+    public const double MinRequestsPerSecond = 0.001;
+    public const double MaxRequestsPerSecond = 1_000_000;
+    public const int MaxBurst = 1_000_000;
 
     private static readonly string[] HttpMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
 
@@ -42,17 +45,9 @@ public static partial class FunctionSpecValidator
             }
         }
 
-        if (string.IsNullOrEmpty(spec.FunctionName))
+        if (FunctionNameProblem(spec.FunctionName) is { } nameProblem)
         {
-            Error("functionName", "functionName is required");
-        }
-        else if (spec.FunctionName.Length > 64)
-        {
-            Error("functionName", $"must be at most 64 characters, got {spec.FunctionName.Length}");
-        }
-        else if (!FunctionName().IsMatch(spec.FunctionName))
-        {
-            Error("functionName", $"'{spec.FunctionName}' may contain only letters, digits, '_' and '-', and must start with a letter or '_'");
+            Error("functionName", nameProblem);
         }
 
         Range("timeout", spec.Timeout, 1, MaxTimeoutSeconds, "seconds");
@@ -66,6 +61,13 @@ public static partial class FunctionSpecValidator
         Range("maxInstances", spec.MaxInstances, 0, MaxMaxInstances, "instances");
         Range("maxQueueLength", spec.MaxQueueLength, 0, MaxQueueLength, "requests");
         Range("idleTimeout", spec.IdleTimeout, 1, MaxTimeoutSeconds, "seconds");
+        Range("maxRequestsPerSecond", spec.MaxRequestsPerSecond, MinRequestsPerSecond, MaxRequestsPerSecond, "requests per second");
+        Range("burst", spec.Burst, 1, MaxBurst, "requests");
+        if (spec.Burst is not null && spec.MaxRequestsPerSecond is null)
+        {
+            Error("burst", "burst sizes the maxRequestsPerSecond limit; set maxRequestsPerSecond too, or remove burst");
+        }
+
         Range("instanceLifecycleConfig.initializer.timeout", spec.InstanceLifecycleConfig?.Initializer?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
         Range("instanceLifecycleConfig.preStop.timeout", spec.InstanceLifecycleConfig?.PreStop?.Timeout, 1, MaxHookTimeoutSeconds, "seconds");
 
@@ -174,14 +176,38 @@ public static partial class FunctionSpecValidator
         }
     }
 
-    /// <summary>Whether <paramref name="name"/> is a valid function name (a letter or '_', then letters, digits, '_' and '-', 64 at most).</summary>
-    public static bool IsFunctionName(string? name) => name is not null && FunctionName().IsMatch(name);
+    /// <summary>
+    /// Whether <paramref name="name"/> is a function name by FC's rule: 1–64 ASCII letters, digits, '_' and '-', starting
+    /// with a letter or '_'. Such a name is one path segment that cannot leave its directory ('.', '/', NUL, '%' and
+    /// look-alike letters from other scripts cannot occur), so the server checks it before a name from a request is
+    /// used anywhere.
+    /// </summary>
+    public static bool IsValidFunctionName(string? name) => FunctionNameProblem(name) is null;
+
+    /// <summary>What is wrong with <paramref name="name"/> as a function name; null when nothing is.</summary>
+    public static string? FunctionNameProblem(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return "functionName is required";
+        }
+
+        if (name.Length > 64)
+        {
+            return $"must be at most 64 characters, got {name.Length}";
+        }
+
+        return FunctionName().IsMatch(name)
+            ? null
+            : $"'{name}' may contain only ASCII letters, digits, '_' and '-', and must start with a letter or '_'";
+    }
 
     private static string Show(double value) => value.ToString(CultureInfo.InvariantCulture);
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]{0,63}$")]
+    // \z, not $: $ also matches before a final newline, which would let "name\n" through.
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_-]{0,63}\z")]
     private static partial Regex FunctionName();
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex EnvironmentName();
 }

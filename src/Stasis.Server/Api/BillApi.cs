@@ -30,6 +30,11 @@ internal static class BillApi
         }
 
         function = string.IsNullOrEmpty(function) ? null : function;
+        if (function is not null && FunctionNameFilter.Check(function) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (function is not null && !registry.TryGetDispatcher(function, out _) && !journal.Knows(function))
         {
             return ApiErrors.FunctionNotFound(function);

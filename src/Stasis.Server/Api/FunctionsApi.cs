@@ -23,12 +23,13 @@ internal static class FunctionsApi
     {
         var api = routes.MapGroup("/api/v1/functions");
         api.MapGet("", List);
-        api.MapGet("/{name}", Get);
-        api.MapPut("/{name}", Put);
         api.MapPost("", Create);
-        api.MapDelete("/{name}", Delete);
-        api.MapGet("/{name}/instances", Instances);
-        api.MapGet("/{name}/logs", Logs);
+        var one = api.MapGroup("/{name}").RequireFunctionName();
+        one.MapGet("", Get);
+        one.MapPut("", Put);
+        one.MapDelete("", Delete);
+        one.MapGet("/instances", Instances);
+        one.MapGet("/logs", Logs);
     }
 
     private static IResult List(HttpRequest request, FunctionRegistry registry) =>
@@ -127,12 +128,26 @@ internal static class FunctionsApi
             ? Results.NoContent()
             : ApiErrors.FunctionNotFound(name);
 
-    private static IResult Instances(string name, bool? all, FunctionRegistry registry) =>
-        registry.TryGetDispatcher(name, out var d)
-            ? Results.Json(d.Snapshot(all ?? false), JsonDefaults.Options)
-            : ApiErrors.FunctionNotFound(name);
+    private static IResult Instances(string name, string? all, FunctionRegistry registry)
+    {
+        if (!TryReadFlag(all, out var withEnded))
+        {
+            return ApiErrors.Error(400, "InvalidAll", $"all '{all}' must be true or false.");
+        }
 
-    private static async Task Logs(string name, int? tail, bool? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)
+        return registry.TryGetDispatcher(name, out var d)
+            ? Results.Json(d.Snapshot(withEnded), JsonDefaults.Options)
+            : ApiErrors.FunctionNotFound(name);
+    }
+
+    /// <summary>A true/false query value; missing is false, present without a value ("?all") true.</summary>
+    private static bool TryReadFlag(string? text, out bool value)
+    {
+        value = text is { Length: 0 };
+        return text is null or { Length: 0 } || bool.TryParse(text, out value);
+    }
+
+    private static async Task Logs(string name, string? tail, string? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)
     {
         if (!registry.TryGetDispatcher(name, out _))
         {
@@ -140,22 +155,29 @@ internal static class FunctionsApi
             return;
         }
 
-        if (tail is < 0 or > 100_000)
+        var lines = 200;
+        if (tail is not null && (!int.TryParse(tail, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out lines) || lines > 100_000))
         {
-            await ApiErrors.Error(400, "InvalidTail", "tail must be between 0 and 100000 lines.").ExecuteAsync(context).ConfigureAwait(false);
+            await ApiErrors.Error(400, "InvalidTail", $"tail must be a whole number of lines from 0 to 100000, not '{tail}'.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!TryReadFlag(follow, out var following))
+        {
+            await ApiErrors.Error(400, "InvalidFollow", $"follow '{follow}' must be true or false.").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
         var ct = context.RequestAborted;
         context.Response.ContentType = "text/plain; charset=utf-8";
         var writer = context.Response.BodyWriter;
-        foreach (var line in await logs.TailAsync(name, tail ?? 200, ct).ConfigureAwait(false))
+        foreach (var line in await logs.TailAsync(name, lines, ct).ConfigureAwait(false))
         {
             await writer.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ct).ConfigureAwait(false);
         }
 
         await writer.FlushAsync(ct).ConfigureAwait(false);
-        if (follow != true)
+        if (!following)
         {
             return;
         }

@@ -18,7 +18,7 @@ internal static class InvocationsApi
     public const int DefaultLimit = 100;
 
     public static void MapInvocationsApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/functions/{name}/invocations", Get);
+        routes.MapGet("/api/v1/functions/{name}/invocations", Get).RequireFunctionName();
 
     private static IResult Get(string name, string? limit, FunctionRegistry registry, MetricsCollector collector)
     {

@@ -18,7 +18,7 @@ namespace Stasis.Server.Api;
 internal static class MetricsApi
 {
     public static void MapMetricsApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/functions/{name}/metrics", Get);
+        routes.MapGet("/api/v1/functions/{name}/metrics", Get).RequireFunctionName();
 
     private static IResult Get(string name, string? since, string? instances, string? points, FunctionRegistry registry, MetricsStore store, MetricsCollector collector, TimeProvider time)
     {

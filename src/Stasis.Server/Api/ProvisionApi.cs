@@ -15,7 +15,7 @@ internal static class ProvisionApi
     public static void MapProvisionApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/provision", List);
-        var one = routes.MapGroup("/api/v1/functions/{name}/provision");
+        var one = routes.MapGroup("/api/v1/functions/{name}/provision").RequireFunctionName();
         one.MapGet("", Get);
         one.MapPut("", Put);
         one.MapDelete("", Remove);

@@ -25,6 +25,7 @@ internal static class StatusApi
                 RuntimeDetails = new Dictionary<string, string>(runtime.Describe()),
                 Functions = dispatchers.Count,
                 Instances = dispatchers.Sum(d => d.Snapshot(false).Count),
+                MaxInstancesTotal = options.Limits.EffectiveMaxInstancesTotal,
             }, JsonDefaults.Options);
         });
 }

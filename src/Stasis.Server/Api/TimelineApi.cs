@@ -15,7 +15,7 @@ namespace Stasis.Server.Api;
 internal static class TimelineApi
 {
     public static void MapTimelineApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/functions/{name}/timeline", Get);
+        routes.MapGet("/api/v1/functions/{name}/timeline", Get).RequireFunctionName();
 
     private static IResult Get(string name, string? since, FunctionRegistry registry, TimeProvider time)
     {

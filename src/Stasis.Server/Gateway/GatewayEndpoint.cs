@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Stasis.Client.Specs;
 using Stasis.Server.Functions;
 using Stasis.Server.Hosting;
 using Stasis.Server.Instances;
@@ -47,8 +48,15 @@ internal static class GatewayEndpoint
         var requestId = NewRequestId();
         context.Response.Headers["x-fc-request-id"] = requestId;
 
+        // Names in the registry were checked when they were deployed: only a miss needs the check.
         if (!registry.TryGetDispatcher(name, out var dispatcher))
         {
+            if (FunctionSpecValidator.FunctionNameProblem(name) is { } problem)
+            {
+                await GatewayErrors.WriteAsync(context, 400, "InvalidFunctionName", $"not a function name: {problem}.", requestId).ConfigureAwait(false);
+                return;
+            }
+
             await GatewayErrors.WriteAsync(context, 404, "FunctionNotFound", $"function '{name}' does not exist; deploy it first (./stasis deploy -t s.yaml) or check `./stasis functions`.", requestId).ConfigureAwait(false);
             return;
         }
@@ -86,6 +94,12 @@ internal static class GatewayEndpoint
             {
                 await GatewayErrors.WriteAsync(context, 400, "InvalidDeadline",
                     $"{DeadlineHeader} must be a whole number of milliseconds between 1 and {MaxDeadlineMs}.", requestId).ConfigureAwait(false);
+                return;
+            }
+
+            if (!dispatcher.TryAdmit(out var refusal))
+            {
+                await WriteDispatchErrorAsync(context, refusal, requestId).ConfigureAwait(false);
                 return;
             }
 
@@ -229,16 +243,12 @@ internal static class GatewayEndpoint
         }
         catch (DispatchException e)
         {
-            if (e.RetryAfter is { } retry)
-            {
-                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            }
-
-            await GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId).ConfigureAwait(false);
+            await WriteDispatchErrorAsync(context, e, requestId).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
-            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.###}s.", requestId).ConfigureAwait(false);
+            var refusal = dispatcher.StartRefusal() is { } why ? $"; no new one could start: {why}" : "";
+            await GatewayErrors.WriteAsync(context, 504, "QueueTimeout", $"no instance of '{name}' became free within {waitTimeout.TotalSeconds:0.###}s{refusal}.", requestId).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -248,17 +258,27 @@ internal static class GatewayEndpoint
         return null;
     }
 
-    /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed.</summary>
-    private static async Task<bool> HasExitedAsync(Lease lease)
+    /// <summary>The dispatcher's refusal as JSON, with <c>Retry-After</c> (whole seconds) on a 429.</summary>
+    private static Task WriteDispatchErrorAsync(HttpContext context, DispatchException e, string requestId)
+    {
+        if (e.RetryAfter is { } retry)
+        {
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId);
+    }
+
+    /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed. Null when it still runs.</summary>
+    private static async Task<InstanceExit?> ExitOfAsync(Lease lease)
     {
         try
         {
-            await lease.Handle.Exited.WaitAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
-            return true;
+            return await lease.Handle.Exited.WaitAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            return false;
+            return null;
         }
     }
 
@@ -284,10 +304,11 @@ internal static class GatewayEndpoint
             }
             else
             {
-                if (status == 502)
+                // Let the dispatcher learn of a dead process before the client can send its next request, and say how it
+                // ended: killed for going over memorySize, say.
+                if (status == 502 && await ExitOfAsync(lease).ConfigureAwait(false) is { } exit)
                 {
-                    // Let the dispatcher learn of a dead process before the client can send its next request.
-                    await HasExitedAsync(lease).ConfigureAwait(false);
+                    message = $"instance {instanceId} of '{name}' {exit.Reason} while answering; the request may have run in part.";
                 }
 
                 await GatewayErrors.WriteAsync(context, status, code, message, requestId).ConfigureAwait(false);
@@ -312,6 +333,11 @@ internal static class GatewayEndpoint
             if (e is BadHttpRequestException { StatusCode: 413 })
             {
                 return (413, "PayloadTooLarge", $"the request body exceeds the limit of {options.MaxRequestBodyBytes} bytes.");
+            }
+
+            if (e is BadHttpRequestException { StatusCode: 408 })
+            {
+                return (408, "RequestTimeout", Api.ApiErrors.SlowBody(options.Limits));
             }
         }
 

@@ -52,7 +52,9 @@ internal static class ServerComposition
             options.FreezeGrace)
         {
             Starts = new StartGate(options.MaxConcurrentStarts),
+            Budget = sp.GetRequiredService<InstanceBudget>(),
         });
+        services.AddSingleton(_ => new InstanceBudget(options.Limits.EffectiveMaxInstancesTotal));
         services.AddSingleton<ScalingStore>();
         services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<ScalingStore>(),
             new ScalingSettings(options.ScaleOutIntervals, options.ScaleInIntervals)));
@@ -112,9 +114,25 @@ internal static class ServerComposition
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
-            var code = context.Response.StatusCode == 500 ? "InternalError" : "BadRequest";
+            var code = ApiErrors.CodeOf(context.Response.StatusCode);
             await ApiErrors.Error(context.Response.StatusCode, code, exception?.Message ?? "unexpected error").ExecuteAsync(context).ConfigureAwait(false);
         }));
+        // A request the client got wrong or sent too slowly (Kestrel's BadHttpRequestException: 408 body rate, 413 body
+        // size, a body cut short) is answered as JSON without the exception handler's error log.
+        var options = app.Services.GetRequiredService<StasisServerOptions>();
+        app.Use(async (context, next) =>
+        {
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await ApiErrors.Error(e.StatusCode, ApiErrors.CodeOf(e.StatusCode), ApiErrors.Describe(e, options)).ExecuteAsync(context).ConfigureAwait(false);
+            }
+        });
+
         app.UseControlAuth();
         app.MapStatusApi();
         app.MapFunctionsApi();
@@ -127,7 +145,8 @@ internal static class ServerComposition
         app.MapPrometheus();
         app.MapConsole();
         app.MapGateway();
-        app.MapFallback((HttpContext context) => ApiErrors.Error(404, "NotFound",
+        // Any path, "file-like" ones (/x/y.log) included, which the default fallback pattern leaves to an empty 404.
+        app.MapFallback("{**path}", (HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));
     }
 }

@@ -5,13 +5,14 @@ using Stasis.Server.Metrics;
 namespace Stasis.Server.Hosting;
 
 /// <summary>
-/// Reads the server config file (<c>--config FILE</c>): JSON, comments and trailing commas allowed, with three
-/// sections, <c>prices</c>, <c>metrics</c> and <c>auth</c>. Strict on purpose: a misspelt key would otherwise bill at the default
+/// Reads the server config file (<c>--config FILE</c>): JSON, comments and trailing commas allowed, with four
+/// sections, <c>prices</c>, <c>metrics</c>, <c>auth</c> and <c>limits</c>. Strict on purpose: a misspelt key would otherwise bill at the default
 /// price without a word, so an unknown key, a value that is not a number or a negative price stops the
 /// server with a message naming the key. Example: <c>{"prices": {"gpuIdleCuPerGbSecond": 0.4}}</c>
 /// keeps every default but the idle GPU price; <c>{"metrics": {"intervalSeconds": 10, "retentionDays": 7}}</c>
 /// closes metrics intervals every 10 s and keeps them a week (an option given to the server wins over the file);
-/// <c>{"auth": {"required": true}}</c> asks for an access key on loopback too.
+/// <c>{"auth": {"required": true}}</c> asks for an access key on loopback too;
+/// <c>{"limits": {"maxInstancesTotal": 64}}</c> lets at most 64 instances live at once (<see cref="LimitKeys"/>).
 /// </summary>
 internal static class ServerConfigFile
 {
@@ -20,7 +21,7 @@ internal static class ServerConfigFile
     /// <summary><paramref name="options"/> with the file's settings laid over them, checked; unchanged but checked when no file is set.</summary>
     public static StasisServerOptions Apply(StasisServerOptions options)
     {
-        var file = options.ConfigFile is { } path ? ReadSettings(path, options.Prices) : new Settings(options.Prices, null, null, null);
+        var file = options.ConfigFile is { } path ? ReadSettings(path, options.Prices) : new Settings(options.Prices, null, null, null, new ServerLimits());
         var prices = file.Prices;
         if (PriceKeys.FirstNegative(prices) is { } negative)
         {
@@ -46,7 +47,20 @@ internal static class ServerConfigFile
             throw new StasisConfigException($"{source} ({retention}) is shorter than the metrics interval ({interval}); metrics would be deleted as they are written.");
         }
 
-        return options with { Prices = prices, MetricsInterval = interval, MetricsRetention = retention, RequireAuth = options.RequireAuth == true || file.RequireAuth == true };
+        foreach (var key in LimitKeys.All)
+        {
+            if (key.Get(options.Limits) is { } value && key.Problem(value) is { } problem)
+            {
+                throw new StasisConfigException($"the server option {key.Option} (limits.{key.Name}) {problem}.");
+            }
+        }
+
+        var limits = LimitKeys.WithDefaults(LimitKeys.Merge(options.Limits, file.Limits));
+        return options with
+        {
+            Prices = prices, MetricsInterval = interval, MetricsRetention = retention, Limits = limits,
+            RequireAuth = options.RequireAuth == true || file.RequireAuth == true,
+        };
     }
 
     /// <summary>The prices of the file at <paramref name="path"/>, over <paramref name="defaults"/>.</summary>
@@ -86,6 +100,7 @@ internal static class ServerConfigFile
 
         TimeSpan? interval = null, retention = null;
         bool? requireAuth = null;
+        var limits = new ServerLimits();
         foreach (var section in root.EnumerateObject())
         {
             if (section.Name == "metrics")
@@ -100,9 +115,15 @@ internal static class ServerConfigFile
                 continue;
             }
 
+            if (section.Name == "limits")
+            {
+                limits = ParseLimits(path, section.Value);
+                continue;
+            }
+
             if (section.Name != "prices")
             {
-                throw new StasisConfigException($"{path}: unknown key '{section.Name}'; the config file knows 'prices', 'metrics' and 'auth'.");
+                throw new StasisConfigException($"{path}: unknown key '{section.Name}'; the config file knows 'prices', 'metrics', 'auth' and 'limits'.");
             }
 
             if (section.Value.ValueKind != JsonValueKind.Object)
@@ -128,7 +149,7 @@ internal static class ServerConfigFile
             }
         }
 
-        return new Settings(prices, interval, retention, requireAuth);
+        return new Settings(prices, interval, retention, requireAuth, limits);
     }
 
     /// <summary>The <c>auth</c> section: <c>required</c>, true or false (docs/security.md).</summary>
@@ -156,6 +177,35 @@ internal static class ServerConfigFile
         }
 
         return required;
+    }
+
+    /// <summary>The <c>limits</c> section: numbers in each key's unit, within its range (<see cref="LimitKeys"/>).</summary>
+    private static ServerLimits ParseLimits(string path, JsonElement section)
+    {
+        if (section.ValueKind != JsonValueKind.Object)
+        {
+            throw new StasisConfigException($"{path}: 'limits' must be an object, like {{\"maxInstancesTotal\": 256}}.");
+        }
+
+        var limits = new ServerLimits();
+        foreach (var item in section.EnumerateObject())
+        {
+            var key = LimitKeys.Find(item.Name)
+                ?? throw new StasisConfigException($"{path}: unknown key 'limits.{item.Name}'; known: {string.Join(", ", LimitKeys.All.Select(k => k.Name))}.");
+            if (item.Value.ValueKind != JsonValueKind.Number || !item.Value.TryGetDouble(out var value))
+            {
+                throw new StasisConfigException($"{path}: limits.{item.Name} must be a number of {key.Unit}, not {item.Value.GetRawText()}.");
+            }
+
+            if (key.Problem(value) is { } problem)
+            {
+                throw new StasisConfigException($"{path}: limits.{item.Name} {problem}.");
+            }
+
+            limits = key.Set(limits, value);
+        }
+
+        return limits;
     }
 
     /// <summary>The <c>metrics</c> section: <c>intervalSeconds</c> and <c>retentionDays</c>, positive numbers.</summary>
@@ -192,7 +242,7 @@ internal static class ServerConfigFile
         return (interval, retention);
     }
 
-    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention, bool? RequireAuth);
+    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention, bool? RequireAuth, ServerLimits Limits);
 
     private static string Where(string? path) => path is null ? "" : $"{path}: ";
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -91,8 +92,8 @@ public sealed class StasisServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(endpoint);
-            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             k.AddServerHeader = false;
+            ApplyLimits(k.Limits, options);
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.StopGrace + TimeSpan.FromSeconds(5));
         ServerComposition.AddStasis(builder.Services, options, AuthSettings.For(endpoint, options));
@@ -129,6 +130,27 @@ public sealed class StasisServer : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What Kestrel enforces before a request reaches Stasis (docs/limits.md): body and header sizes, header count,
+    /// how long headers and idle connections may take, and the slowest a client may send or read.
+    /// </summary>
+    private static void ApplyLimits(KestrelServerLimits kestrel, StasisServerOptions options)
+    {
+        var limits = options.Limits;
+        kestrel.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        kestrel.MaxRequestHeadersTotalSize = limits.EffectiveMaxRequestHeadersBytes;
+        kestrel.MaxRequestHeaderCount = limits.EffectiveMaxRequestHeaderCount;
+        kestrel.RequestHeadersTimeout = limits.EffectiveRequestHeadersTimeout;
+        kestrel.KeepAliveTimeout = limits.EffectiveKeepAliveTimeout;
+        var grace = limits.EffectiveMinDataRateGrace;
+        kestrel.MinRequestBodyDataRate = limits.EffectiveMinRequestBodyBytesPerSecond > 0
+            ? new MinDataRate(limits.EffectiveMinRequestBodyBytesPerSecond, grace)
+            : null;
+        kestrel.MinResponseDataRate = limits.EffectiveMinResponseBytesPerSecond > 0
+            ? new MinDataRate(limits.EffectiveMinResponseBytesPerSecond, grace)
+            : null;
     }
 
     internal static IPEndPoint ParseListen(string listen)

@@ -43,6 +43,11 @@ public sealed record StasisServerOptions
     public TimeSpan? MetricsInterval { get; init; }
     /// <summary>How long metrics are kept in the store; null takes the config file's <c>metrics.retentionDays</c>, else 31 days.</summary>
     public TimeSpan? MetricsRetention { get; init; }
+    /// <summary>
+    /// HTTP limits and the server-wide instance cap (docs/limits.md). A field left null takes the config file's
+    /// <c>limits</c> key, else its default; the server fills every field when it starts.
+    /// </summary>
+    public ServerLimits Limits { get; init; } = new();
 
     /// <summary>
     /// Whether the control API and /metrics ask for an access key on a loopback address too (docs/security.md); null

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using Stasis.Client.Specs;
 using Stasis.Server.Scheduling;
 
 namespace Stasis.Server.Logs;
@@ -21,6 +23,8 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<string>, byte>> _followers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StreamWriter> _writers = new(StringComparer.Ordinal);
     private readonly Task _writer;
+    private static readonly SearchValues<char> SegmentCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 
     public FunctionLogBook(string dataDirectory, TimeProvider time)
     {
@@ -43,8 +47,16 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
         }
     }
 
-    public string InstanceLogPath(string functionName, string instanceId) =>
-        Path.Combine(FunctionDirectory(functionName), "instances", instanceId + ".log");
+    public string InstanceLogPath(string functionName, string instanceId)
+    {
+        // An instance id is the function's name and a random suffix: one path segment of the same characters.
+        if (instanceId.Length is 0 or > 128 || instanceId.AsSpan().IndexOfAnyExcept(SegmentCharacters) >= 0)
+        {
+            throw new ArgumentException($"'{instanceId}' is not an instance id", nameof(instanceId));
+        }
+
+        return Path.Combine(FunctionDirectory(functionName), "instances", instanceId + ".log");
+    }
 
     public string FunctionLogPath(string functionName) => Path.Combine(FunctionDirectory(functionName), "function.log");
 
@@ -89,7 +101,13 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
     }
 
     /// <summary>Deletes a removed function's logs.</summary>
-    public void Forget(string functionName) => _pending.Writer.TryWrite((functionName, "\0forget"));
+    public void Forget(string functionName)
+    {
+        if (FunctionSpecValidator.IsValidFunctionName(functionName))
+        {
+            _pending.Writer.TryWrite((functionName, "\0forget"));
+        }
+    }
 
     public async Task FlushAsync()
     {
@@ -167,9 +185,10 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
                     WriterFor(item.Function).WriteLine(item.Line);
                     dirty = true;
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or ArgumentException)
                 {
-                    // A full or vanished disk must not take the gateway down; the line is lost.
+                    // A full or vanished disk must not take the gateway down, nor a name that is no function's
+                    // (FunctionDirectory refuses it); the line is lost.
                 }
             }
         }
@@ -207,7 +226,13 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
         return writer;
     }
 
-    private string FunctionDirectory(string functionName) => Path.Combine(_root, functionName);
+    /// <summary>
+    /// <c>DATA/logs/NAME</c>. Every name a request brings is checked before it gets here; this refuses any other too,
+    /// so no name can make the log book read, write or delete outside its directory.
+    /// </summary>
+    private string FunctionDirectory(string functionName) => FunctionSpecValidator.IsValidFunctionName(functionName)
+        ? Path.Combine(_root, functionName)
+        : throw new ArgumentException($"'{functionName}' is not a function name", nameof(functionName));
 
     private static void TryDelete(string directory)
     {

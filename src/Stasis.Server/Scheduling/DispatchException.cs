@@ -9,11 +9,25 @@ internal sealed class DispatchException(string code, int statusCode, string mess
     /// <summary>For 429: when a retry is likely to find room, from the observed drain rate.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    public static DispatchException QueueFull(string function, int limit, TimeSpan retryAfter) => new(
-        "QueueFull", 429, $"function '{function}' already has {limit} requests waiting (maxQueueLength); retry after {retryAfter.TotalSeconds:0}s or raise maxQueueLength/maxInstances.")
+    /// <param name="startRefusal">Why no instance could start for the waiting requests (the server's instance limit), if that is why they wait.</param>
+    public static DispatchException QueueFull(string function, int limit, TimeSpan retryAfter, string? startRefusal = null) => new(
+        "QueueFull", 429, startRefusal is null
+            ? $"function '{function}' already has {limit} requests waiting (maxQueueLength); retry after {retryAfter.TotalSeconds:0}s or raise maxQueueLength/maxInstances."
+            : $"function '{function}' already has {limit} requests waiting (maxQueueLength) and no instance can start for them: {startRefusal}; retry after {retryAfter.TotalSeconds:0}s.")
     {
         RetryAfter = retryAfter,
     };
+
+    /// <summary>The function's maxRequestsPerSecond turned the request away; <paramref name="retryAfter"/> is when a token is back.</summary>
+    public static DispatchException RateLimited(string function, double perSecond, int burst, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, Math.Ceiling(retryAfter.TotalSeconds));
+        return new("RateLimited", 429, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"function '{function}' takes at most {perSecond:0.###} requests per second (maxRequestsPerSecond, burst {burst}); retry after {seconds:0}s."))
+        {
+            RetryAfter = TimeSpan.FromSeconds(seconds),
+        };
+    }
 
     public static DispatchException NoCapacity(string function) => new(
         "NoCapacity", 503, $"function '{function}' may run no instance (maxInstances is 0); raise maxInstances to serve it.");

@@ -34,6 +34,12 @@ internal sealed record DispatcherContext(
     IInstanceMeter Meter,
     TimeSpan FreezeGrace)
 {
+    /// <summary>
+    /// The server-wide cap on live instances, shared by every dispatcher of the server; no cap unless the server sets one
+    /// (<c>--max-instances-total</c>).
+    /// </summary>
+    public InstanceBudget Budget { get; init; } = new(int.MaxValue);
+
     /// <summary>What the random placement policies draw from (seeded in tests and the simulator).</summary>
     public Random Random { get; init; } = Random.Shared;
 

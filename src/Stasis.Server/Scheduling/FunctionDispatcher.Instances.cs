@@ -185,6 +185,7 @@ internal sealed partial class FunctionDispatcher
         var waiting = Waiting();
         if (waiting == 0)
         {
+            _startRefused = null;
             return starts;
         }
 
@@ -212,7 +213,14 @@ internal sealed partial class FunctionDispatcher
                 break; // the busy slots will serve the rest sooner than a new instance could
             }
 
-            var instance = NewInstance(Metering.InstanceKind.OnDemand);
+            if (TryNewInstance(Metering.InstanceKind.OnDemand) is not { } instance)
+            {
+                // The server is full: the requests wait as they would at maxInstances; Tick tries again.
+                _startRefused = _ctx.Budget.Refusal;
+                break;
+            }
+
+            _startRefused = null;
             starts.Add((instance, _record));
             coming += instance.Slots;
             running++;
@@ -236,15 +244,37 @@ internal sealed partial class FunctionDispatcher
         return oldest == long.MaxValue ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(oldest);
     }
 
-    private Instance NewInstance(Metering.InstanceKind kind)
+    /// <summary>
+    /// The one place an instance comes to be: it joins the pool only with a place in the server's budget of live
+    /// instances (<see cref="InstanceBudget"/>). Null when the server is at that limit; the caller says so where it shows.
+    /// Every instance leaves through <see cref="RemoveInstance"/>, which gives the place back. Under the lock.
+    /// </summary>
+    private Instance? TryNewInstance(Metering.InstanceKind kind)
     {
         var id = $"{Name}-{Guid.NewGuid().ToString("N")[..10]}";
         var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind)
         {
             FreezeLock = new AsyncGate(_ctx.InlineContinuations),
         };
+        if (!_ctx.Budget.TryTake())
+        {
+            return null;
+        }
+
         _instances.Add(instance);
         return instance;
+    }
+
+    /// <summary>Takes an instance out of the pool and gives its place in the server's budget back; false if it was not in it. Under the lock.</summary>
+    private bool RemoveInstance(Instance instance)
+    {
+        if (!_instances.Remove(instance))
+        {
+            return false;
+        }
+
+        _ctx.Budget.Return();
+        return true;
     }
 
     private void Launch(List<(Instance Instance, FunctionRecord Record)>? starts)
@@ -401,7 +431,7 @@ internal sealed partial class FunctionDispatcher
 
     private void OnStartFailed(Instance instance, string message)
     {
-        if (!_instances.Remove(instance))
+        if (!RemoveInstance(instance))
         {
             return; // already stopped by a forced shutdown
         }
@@ -445,7 +475,7 @@ internal sealed partial class FunctionDispatcher
         lock (_gate)
         {
             // Stopped by us, or already taken out of the pool (a failed thaw): nothing more to do.
-            if (instance.State is InstanceState.Draining or InstanceState.Stopped || !_instances.Remove(instance))
+            if (instance.State is InstanceState.Draining or InstanceState.Stopped || !RemoveInstance(instance))
             {
                 return;
             }
@@ -518,7 +548,7 @@ internal sealed partial class FunctionDispatcher
 
         lock (_gate)
         {
-            if (_instances.Remove(instance))
+            if (RemoveInstance(instance))
             {
                 instance.StoppedAt = _ctx.Time.GetUtcNow();
                 instance.SetState(InstanceState.Stopped, instance.StoppedAt.Value);

@@ -18,6 +18,8 @@ internal sealed partial class FunctionDispatcher
     private int _target;
     private bool _idleMode;
     private string? _currentError;
+    /// <summary>Why provisioned instances the target asks for did not start: the server's instance limit; null when all could.</summary>
+    private string? _provisionRefused;
     private int _provisionFailures;
     private DateTimeOffset _nextProvisionAttempt = DateTimeOffset.MinValue;
 
@@ -79,7 +81,7 @@ internal sealed partial class FunctionDispatcher
                 provisioned.Count(i => i.State.CanServe() && !i.Retired && i.Version == _record.Version),
                 provisioned.Count(i => i.State == InstanceState.Frozen),
                 _idleMode,
-                _currentError);
+                _currentError ?? _provisionRefused);
         }
     }
 
@@ -97,11 +99,24 @@ internal sealed partial class FunctionDispatcher
             .Where(i => i.Kind == InstanceKind.Provisioned && !i.Retired && i.State != InstanceState.Draining && i.Version == _record.Version)
             .ToList();
         var missing = target - keep.Count;
+        if (missing <= 0)
+        {
+            _provisionRefused = null;
+        }
+
         if (missing > 0 && _ctx.Time.GetUtcNow() >= _nextProvisionAttempt)
         {
+            _provisionRefused = null;
             for (var i = 0; i < missing; i++)
             {
-                starts.Add((NewInstance(InstanceKind.Provisioned), _record));
+                if (TryNewInstance(InstanceKind.Provisioned) is not { } instance)
+                {
+                    // current stays below target, with the reason in currentError; every Tick tries again.
+                    _provisionRefused = $"{missing - i} of the target's instances cannot start: {_ctx.Budget.Refusal}";
+                    break;
+                }
+
+                starts.Add((instance, _record));
             }
         }
         else if (missing < 0)
@@ -278,7 +293,7 @@ internal sealed partial class FunctionDispatcher
     {
         lock (_gate)
         {
-            if (!_instances.Remove(instance))
+            if (!RemoveInstance(instance))
             {
                 return;
             }

@@ -36,13 +36,18 @@ internal sealed partial class FunctionDispatcher
     private string? _rolloutError;
     private string? _lastError;
     private string? _closedReason;
+    /// <summary>Set while requests wait because the server's instance limit refused a start for them (shown in 429 and 504 errors).</summary>
+    private string? _startRefused;
     private TaskCompletionSource? _allStopped;
+    /// <summary>The function's request rate limit; null when it sets none. Read without the lock.</summary>
+    private volatile RequestRate? _rate;
 
     public FunctionDispatcher(FunctionRecord record, DispatcherContext context)
     {
         _record = record;
         _ctx = context;
         _policy = PlacementPolicies.Create(record.Spec.SchedulingPolicy, context.Random);
+        _rate = RequestRate.For(record.Spec, context.Time, null);
     }
 
     public string Name => _record.Spec.FunctionName;
@@ -50,6 +55,24 @@ internal sealed partial class FunctionDispatcher
     public FunctionRecord Record
     {
         get { lock (_gate) { return _record; } }
+    }
+
+    /// <summary>
+    /// Whether the function's request rate (<c>maxRequestsPerSecond</c>, <c>burst</c>) lets one more request in now;
+    /// checked by the gateway before the request takes or waits for a slot. Takes no lock: with no rate set it is one
+    /// field read, with one a clock read and a compare-and-swap. <paramref name="refusal"/> is the 429 to answer.
+    /// </summary>
+    public bool TryAdmit([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out DispatchException? refusal)
+    {
+        var rate = _rate;
+        if (rate is null || rate.TryTake(out var retryAfter))
+        {
+            refusal = null;
+            return true;
+        }
+
+        refusal = DispatchException.RateLimited(Name, rate.PerSecond, rate.Burst, retryAfter);
+        return false;
     }
 
     /// <summary>Takes a free slot if there is one, without waiting or allocating a wait.</summary>
@@ -104,7 +127,7 @@ internal sealed partial class FunctionDispatcher
             var waiting = Waiting();
             if (waiting >= limit)
             {
-                throw DispatchException.QueueFull(Name, limit, _drain.RetryAfter(waiting, _ctx.Time.GetTimestamp(), _ctx.Time));
+                throw DispatchException.QueueFull(Name, limit, _drain.RetryAfter(waiting, _ctx.Time.GetTimestamp(), _ctx.Time), _startRefused);
             }
 
             waiter = new QueuedRequest(_ctx.Time.GetTimestamp(), _ctx.InlineContinuations);
@@ -206,6 +229,7 @@ internal sealed partial class FunctionDispatcher
             }
 
             _record = record;
+            _rate = RequestRate.For(record.Spec, _ctx.Time, _rate);
             _rolloutError = null;
             if (_policy.Name != (record.Spec.SchedulingPolicy ?? SchedulingPolicyNames.Default))
             {
@@ -222,7 +246,13 @@ internal sealed partial class FunctionDispatcher
             var replacements = Math.Min(outdated, record.Spec.EffectiveMaxInstances);
             for (var i = 0; i < replacements; i++)
             {
-                starts.Add((NewInstance(Metering.InstanceKind.OnDemand), record));
+                if (TryNewInstance(Metering.InstanceKind.OnDemand) is not { } replacement)
+                {
+                    _rolloutError = $"{replacements - i} instances of version {record.Version} cannot start, so older ones keep serving: {_ctx.Budget.Refusal}";
+                    break;
+                }
+
+                starts.Add((replacement, record));
             }
 
             starts.AddRange(Reconcile());
@@ -327,6 +357,18 @@ internal sealed partial class FunctionDispatcher
         {
             var live = _instances.Select(i => i.ToInfo(_ctx.Time));
             return (includeEnded ? live.Concat(_ended.Select(i => i.ToInfo(_ctx.Time))) : live).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Why queued requests are waiting longer than a start would take: the server's instance limit refused one for them.
+    /// Null when nothing was refused; the gateway adds it to a 504.
+    /// </summary>
+    public string? StartRefusal()
+    {
+        lock (_gate)
+        {
+            return _startRefused;
         }
     }
 

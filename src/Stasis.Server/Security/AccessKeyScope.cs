@@ -37,7 +37,7 @@ internal sealed record AccessKeyScope
         {
             AccessKeyScopes.Admin => Admin,
             AccessKeyScopes.Read => Read,
-            { } s when s.StartsWith(AccessKeyScopes.InvokePrefix, StringComparison.Ordinal) && FunctionSpecValidator.IsFunctionName(s[AccessKeyScopes.InvokePrefix.Length..])
+            { } s when s.StartsWith(AccessKeyScopes.InvokePrefix, StringComparison.Ordinal) && FunctionSpecValidator.IsValidFunctionName(s[AccessKeyScopes.InvokePrefix.Length..])
                 => Invoke(s[AccessKeyScopes.InvokePrefix.Length..]),
             _ => null,
         };

@@ -22,6 +22,10 @@ public sealed class CliParsingTests
     [InlineData("invoke", "f", "-H", "not a header")]
     [InlineData("server", "--idle-timeout", "5x")]
     [InlineData("server", "--max-body", "lots")]
+    [InlineData("server", "--max-header-size", "lots")]
+    [InlineData("up", "--min-rate-grace", "5x")]
+    [InlineData("server", "--min-request-rate", "fast")]
+    [InlineData("server", "--max-instances-total", "many")]
     [InlineData("status", "-o", "yaml")]
     [InlineData("logs", "f", "--tail", "-3")]
     public async Task UsageErrorsExitWith2(params string[] args)
@@ -30,6 +34,18 @@ public sealed class CliParsingTests
         Assert.Equal(2, exit);
         Assert.Equal("", output);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServerLimitOutOfRange_TheServerDoesNotStartAndNamesTheOption()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "stasis-limits-" + Guid.NewGuid().ToString("N")[..8]);
+
+        var (exit, _, error) = await RunAsync("server", "--listen", "127.0.0.1:0", "--data", data, "--max-instances-total", "0");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("the server did not start: the server option --max-instances-total (limits.maxInstancesTotal) is 0; it must be a whole number of instances from 1 to 100000.", error);
+        Assert.False(Directory.Exists(data));
     }
 
     [Fact]

@@ -42,6 +42,28 @@ public sealed class ViewsTests
         Assert.Equal("1 ready, 0 busy, 0 starting, 2 failed", props["instances"]);
         Assert.Equal("9000", props["port"]);
         Assert.False(props.Contains("description"));
+        Assert.False(props.Contains("rate limit"));
+    }
+
+    [Fact]
+    public void InfoShowsTheRateLimitWithItsBurst()
+    {
+        var f = Fixtures.Function("f", new InstanceCounts());
+
+        var props = FunctionViews.Properties(f with { Spec = f.Spec with { MaxRequestsPerSecond = 2.5 } }, Fixtures.Now);
+
+        Assert.Equal("2.5 requests/s, burst 3", props["rate limit"]);
+    }
+
+    [Fact]
+    public void StatusShowsTheServersInstanceLimit()
+    {
+        var props = StatusView.Properties(new ServerStatus
+        {
+            Version = "1.0", Listen = "127.0.0.1:7070", DataDirectory = "/d", Runtime = "process", Instances = 3, MaxInstancesTotal = 256,
+        }, new Uri("http://127.0.0.1:7070/"));
+
+        Assert.Equal("3 (limit 256)", props["instances"]);
     }
 
     [Fact]

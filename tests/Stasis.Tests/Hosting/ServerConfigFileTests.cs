@@ -146,6 +146,67 @@ public sealed class ServerConfigFileTests : IDisposable
         Assert.Contains("shorter than the metrics interval", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Apply_NoLimits_TakesKestrelsDefaultsAnd256Instances()
+    {
+        var limits = ServerConfigFile.Apply(new StasisServerOptions()).Limits;
+
+        Assert.Equal(new ServerLimits
+        {
+            MaxRequestHeadersBytes = 32 * 1024,
+            MaxRequestHeaderCount = 100,
+            RequestHeadersTimeout = TimeSpan.FromSeconds(30),
+            KeepAliveTimeout = TimeSpan.FromSeconds(130),
+            MinRequestBodyBytesPerSecond = 240,
+            MinResponseBytesPerSecond = 240,
+            MinDataRateGrace = TimeSpan.FromSeconds(5),
+            MaxInstancesTotal = 256,
+        }, limits);
+    }
+
+    [Fact]
+    public void Apply_LimitsSection_SetsTheKeysItNames_AnOptionWinsOverTheFile()
+    {
+        var path = Write("""{ "limits": { "maxInstancesTotal": 64, "minRequestBodyBytesPerSecond": 0, "requestHeadersTimeoutSeconds": 2.5 } }""");
+
+        var fromFile = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path }).Limits;
+        var fromOption = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path, Limits = new ServerLimits { MaxInstancesTotal = 8 } }).Limits;
+
+        Assert.Equal((64, 0.0, TimeSpan.FromSeconds(2.5), 100), (fromFile.MaxInstancesTotal, fromFile.MinRequestBodyBytesPerSecond, fromFile.RequestHeadersTimeout, fromFile.MaxRequestHeaderCount));
+        Assert.Equal((8, 0.0), (fromOption.MaxInstancesTotal, fromOption.MinRequestBodyBytesPerSecond));
+    }
+
+    [Theory]
+    [InlineData("""{ "limits": { "maxInstances": 4 } }""", "unknown key 'limits.maxInstances'; known: maxRequestHeadersBytes, maxRequestHeaderCount")]
+    [InlineData("""{ "limits": { "maxInstancesTotal": "4" } }""", "limits.maxInstancesTotal must be a number of instances, not \"4\"")]
+    [InlineData("""{ "limits": { "maxInstancesTotal": 0 } }""", "limits.maxInstancesTotal is 0; it must be a whole number of instances from 1 to 100000.")]
+    [InlineData("""{ "limits": { "maxRequestHeaderCount": 2.5 } }""", "limits.maxRequestHeaderCount is 2.5; it must be a whole number of headers from 1 to 10000.")]
+    [InlineData("""{ "limits": { "maxRequestHeadersBytes": 100 } }""", "limits.maxRequestHeadersBytes is 100; it must be a whole number of bytes from 1024 to 1048576.")]
+    [InlineData("""{ "limits": { "minResponseBytesPerSecond": 0.5 } }""", "it must be a number of bytes per second from 1 to 1000000000 (or 0 to turn it off).")]
+    [InlineData("""{ "limits": { "minDataRateGraceSeconds": 1 } }""", "limits.minDataRateGraceSeconds is 1; it must be a number of seconds from 2 to 600.")]
+    [InlineData("""{ "limits": { "keepAliveTimeoutSeconds": -1 } }""", "limits.keepAliveTimeoutSeconds is -1")]
+    [InlineData("""{ "limits": [] }""", "'limits' must be an object")]
+    public void Apply_BadLimitsSection_RefusesToStartNamingTheKey(string json, string expected)
+    {
+        var path = Write(json);
+
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = path }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Apply_LimitOptionOutOfRange_NamesTheServerOption()
+    {
+        var error = Assert.Throws<StasisConfigException>(() => ServerConfigFile.Apply(new StasisServerOptions
+        {
+            Limits = new ServerLimits { RequestHeadersTimeout = TimeSpan.FromHours(1) },
+        }));
+
+        Assert.Equal("the server option --headers-timeout (limits.requestHeadersTimeoutSeconds) is 3600; it must be a number of seconds from 1 to 600.", error.Message);
+    }
+
     private string Write(string json)
     {
         var path = Path.Combine(_dir.Path, "stasis.json");

@@ -36,12 +36,74 @@ public sealed class FunctionSpecValidatorTests
     [InlineData("-fn")]
     [InlineData("fn.v2")]
     [InlineData("fn name")]
+    [InlineData("fn\n")]
+    [InlineData("..")]
+    [InlineData("../etc")]
+    [InlineData("a/b")]
+    [InlineData("a\\b")]
+    [InlineData("%2e%2e")]
+    [InlineData("\u0435cho")] // Cyrillic е, looks like echo
+    [InlineData("ｅcho")] // fullwidth e
+    [InlineData("\u212Aelvin")] // Kelvin sign, folds to K under case-insensitive matching
     public void Validate_FunctionNameBadCharacters_Error(string name)
     {
         var error = Single(Valid with { FunctionName = name });
 
         Assert.Equal("functionName", error.Field);
-        Assert.Equal($"'{name}' may contain only letters, digits, '_' and '-', and must start with a letter or '_'", error.Message);
+        Assert.Equal($"'{name}' may contain only ASCII letters, digits, '_' and '-', and must start with a letter or '_'", error.Message);
+        Assert.False(FunctionSpecValidator.IsValidFunctionName(name));
+    }
+
+    [Fact]
+    public void Validate_FunctionNameWithNul_Error()
+    {
+        Assert.Equal("functionName", Single(Valid with { FunctionName = "a\0b" }).Field);
+        Assert.False(FunctionSpecValidator.IsValidFunctionName("a\0b"));
+    }
+
+    [Fact]
+    public void Validate_FunctionNameOf64Characters_IsTheLongestAllowed()
+    {
+        Assert.True(FunctionSpecValidator.IsValidFunctionName("f" + new string('a', 63)));
+        Assert.Equal(new SpecError("functionName", "must be at most 64 characters, got 65"), Single(Valid with { FunctionName = "f" + new string('a', 64) }));
+    }
+
+    [Fact]
+    public void Validate_EnvironmentVariableNameWithATrailingNewline_Error()
+    {
+        var error = Single(Valid with { EnvironmentVariables = new() { ["GREETING\n"] = "hi" } });
+
+        Assert.Equal("environmentVariables.GREETING\n", error.Field);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    [InlineData(2_000_000.0)]
+    public void Validate_MaxRequestsPerSecondOutOfRange_Error(double perSecond)
+    {
+        var error = Single(Valid with { MaxRequestsPerSecond = perSecond });
+
+        Assert.Equal("maxRequestsPerSecond", error.Field);
+        Assert.StartsWith("must be between 0.001 and 1000000 requests per second", error.Message);
+    }
+
+    [Fact]
+    public void Validate_BurstWithoutARate_SaysToSetTheRate()
+    {
+        var error = Single(Valid with { Burst = 10 });
+
+        Assert.Equal(new SpecError("burst", "burst sizes the maxRequestsPerSecond limit; set maxRequestsPerSecond too, or remove burst"), error);
+    }
+
+    [Fact]
+    public void Validate_RateAndBurst_AreAccepted_AndBurstDefaultsToOneSecondsWorth()
+    {
+        Assert.Empty(FunctionSpecValidator.Validate(Valid with { MaxRequestsPerSecond = 0.5, Burst = 3 }));
+        Assert.Equal(1, (Valid with { MaxRequestsPerSecond = 0.5 }).EffectiveBurst);
+        Assert.Equal(3, (Valid with { MaxRequestsPerSecond = 2.5 }).EffectiveBurst);
+        Assert.Equal(7, (Valid with { MaxRequestsPerSecond = 2.5, Burst = 7 }).EffectiveBurst);
+        Assert.Equal("burst", Single(Valid with { MaxRequestsPerSecond = 1, Burst = 0 }).Field);
     }
 
     [Fact]

@@ -169,6 +169,8 @@ public sealed class SYamlLoaderSeedExampleTests : IDisposable
                   maxInstances: 4
                   idleTimeout: 600
                   schedulingPolicy: least-outstanding
+                  maxRequestsPerSecond: 12.5
+                  burst: 25
             """);
 
         var spec = SpecYaml.Parse(yaml).Resources[0].Spec;
@@ -183,6 +185,7 @@ public sealed class SYamlLoaderSeedExampleTests : IDisposable
         Assert.Equal(4, spec.MaxInstances);
         Assert.Equal(600, spec.IdleTimeout);
         Assert.Equal("least-outstanding", spec.SchedulingPolicy);
+        Assert.Equal((12.5, 25), (spec.MaxRequestsPerSecond, spec.Burst));
         Assert.Null(spec.UnknownProps);
     }
 

@@ -12,16 +12,22 @@ namespace Stasis.Tests.TestKit;
 /// <summary>A dispatcher over the fake runtime, fake time, and in-memory journal and log.</summary>
 internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
 {
-    public DispatcherHarness(FunctionSpec? spec = null, TimeSpan? idleTimeout = null)
+    /// <param name="budget">The server-wide instance cap to share with other harnesses; none by default.</param>
+    /// <param name="time">A clock to share with other harnesses; a fresh one by default.</param>
+    public DispatcherHarness(FunctionSpec? spec = null, TimeSpan? idleTimeout = null, InstanceBudget? budget = null, FakeTimeProvider? time = null)
     {
         Spec = spec ?? Spec;
-        var context = new DispatcherContext(Runtime, new InstanceLaunchFactory(new StasisServerOptions()), this, this, Time,
+        Time = time ?? Time;
+        Context = new DispatcherContext(Runtime, new InstanceLaunchFactory(new StasisServerOptions()), this, this, Time,
             NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local", Meter, TimeSpan.Zero)
         {
             Random = new Random(1234), // random placement, repeatable
+            Budget = budget ?? new InstanceBudget(int.MaxValue),
         };
-        Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), context);
+        Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), Context);
     }
+
+    public DispatcherContext Context { get; }
 
     public FunctionSpec Spec { get; } = new()
     {

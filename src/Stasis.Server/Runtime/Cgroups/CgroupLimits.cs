@@ -23,10 +23,26 @@ internal static class CgroupLimits
         return CgroupFiles.TryWrite(Path.Combine(group, "cpu.max"), max, out error);
     }
 
+    /// <summary>
+    /// Writes the memory limit, and keeps the instance from swapping past it where the host lets us say so (v2
+    /// <c>memory.swap.max</c> 0, v1 <c>memory.memsw.limit_in_bytes</c> equal to the limit, both only with swap
+    /// accounting): memorySize is a hard limit, so going over it ends in the OOM killer rather than in swap.
+    /// </summary>
     public static bool TryWriteMemory(string group, bool v1, long bytes, out string? error)
     {
-        var file = v1 ? "memory.limit_in_bytes" : "memory.max";
-        return CgroupFiles.TryWrite(Path.Combine(group, file), bytes.ToString(CultureInfo.InvariantCulture), out error);
+        var value = bytes.ToString(CultureInfo.InvariantCulture);
+        if (!CgroupFiles.TryWrite(Path.Combine(group, v1 ? "memory.limit_in_bytes" : "memory.max"), value, out error))
+        {
+            return false;
+        }
+
+        var swap = Path.Combine(group, v1 ? "memory.memsw.limit_in_bytes" : "memory.swap.max");
+        if (File.Exists(swap))
+        {
+            CgroupFiles.TryWrite(swap, v1 ? value : "0", out _);
+        }
+
+        return true;
     }
 
     internal static long Quota(double cores, long period) => Math.Max(MinimumQuotaMicroseconds, (long)Math.Round(cores * period));

@@ -19,6 +19,14 @@ internal static class ExitReason
         return new InstanceExit(code, $"exited with code {code}");
     }
 
+    /// <summary>
+    /// A process the memory cgroup's OOM killer ended (SIGKILL): it used more memory than the function's
+    /// <c>memorySize</c>. Example: "killed by the memory cgroup: out of memory (memorySize 128 MB)".
+    /// </summary>
+    public static InstanceExit OutOfMemory(int code, long? limitBytes) => new(code, limitBytes is { } bytes
+        ? $"killed by the memory cgroup: out of memory (memorySize {bytes / (1024 * 1024)} MB)"
+        : "killed by the memory cgroup: out of memory");
+
     private static string? SignalName(int signal) => signal switch
     {
         1 => "SIGHUP",

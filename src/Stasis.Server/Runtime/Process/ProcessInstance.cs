@@ -20,6 +20,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly long? _memoryLimitBytes;
     private NetworkNamespace? _namespace;
     private Task? _stopping;
 
@@ -27,6 +28,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         InstanceCgroups cgroups, NetworkIsolation isolation, bool ownProcessGroup, InstanceFreezing freezing, TimeProvider time, ILogger logger)
     {
         InstanceId = launch.InstanceId;
+        _memoryLimitBytes = launch.MemoryLimitBytes;
         _process = process;
         _pid = process.Id;
         Port = port;
@@ -143,7 +145,11 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         // Output is read by OutputCapture, not BeginOutputReadLine, so this completes at exit even while
         // something the function started still holds its stdout.
         await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        var exit = ExitReason.FromExitCode(_process.ExitCode);
+        var code = _process.ExitCode;
+        // The memory group is still there: it is removed only when the instance is stopped, after this.
+        var exit = code == 128 + LibC.SigKill && Cgroups.MemoryPath is { } memory && CgroupOom.Kills(memory) > 0
+            ? ExitReason.OutOfMemory(code, _memoryLimitBytes)
+            : ExitReason.FromExitCode(code);
         ProcessRuntimeLog.Exited(_logger, InstanceId, _pid, exit.Reason);
         return exit;
     }

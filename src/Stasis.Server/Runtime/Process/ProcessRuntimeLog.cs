@@ -7,7 +7,7 @@ internal static partial class ProcessRuntimeLog
     [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Process runtime: network isolation {Isolation}; cgroups {Cgroups}")]
     public static partial void Detected(ILogger logger, string isolation, string cgroups);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Instances share the host network: {Isolation}. Each gets a free port in FC_SERVER_PORT and PORT")]
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Instances share the host network: {Isolation}. Each gets a free port in FC_SERVER_PORT and PORT, and can connect to the control API and to every port of this host (docs/limits.md)")]
     public static partial void NoIsolation(ILogger logger, string isolation);
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Instance {InstanceId} spawned as pid {Pid}, waiting for port {Port}")]

@@ -4,12 +4,16 @@ Behaviour is chosen by environment variables so one script covers every case:
   START_MODE   ok (default) | exit (exit 3 at once) | noport (never listen)
   INIT_MODE    ok (default) | fail (500) | hang (sleep forever)
   PRESTOP_MARK file to append to when GET /pre-stop arrives
+and by path: /sleep?ms=N, /crash, /fcerror, /environ (the whole environment), /connect?to=HOST:PORT,...
+(tries a TCP connection to each), /alloc?mb=N (allocates and touches N MB), /spin?ms=N (burns CPU for N ms).
 """
 import json
 import os
+import socket
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 mode = os.environ.get("START_MODE", "ok")
 if mode == "exit":
@@ -21,6 +25,7 @@ if mode == "noport":
 
 port = int(os.environ["FC_SERVER_PORT"])
 initialized = {"id": None}
+held = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -82,6 +87,32 @@ class Handler(BaseHTTPRequestHandler):
             os._exit(9)
         if path == "/fcerror":
             return self._send(500, "boom", "text/plain", {"x-fc-status": "404"})
+        params = {k: unquote(v) for k, _, v in (p.partition("=") for p in query.split("&"))}
+        if path == "/environ":
+            return self._send(200, json.dumps(dict(os.environ)))
+        if path == "/connect":
+            results = {}
+            for target in filter(None, params.get("to", "").split(",")):
+                host, _, target_port = target.rpartition(":")
+                try:
+                    with socket.create_connection((host.strip("[]"), int(target_port)), timeout=2):
+                        results[target] = "connected"
+                except ConnectionRefusedError:
+                    results[target] = "refused"
+                except OSError as e:
+                    results[target] = f"failed: {e}"
+            return self._send(200, json.dumps(results))
+        if path == "/alloc":
+            mb = int(params.get("mb", "64"))
+            print(f"allocating {mb} MB", flush=True)
+            held.append(b"\x01" * (mb * 1024 * 1024))  # filled, so every page is touched
+            return self._send(200, json.dumps({"allocated_mb": mb, "pid": os.getpid()}))
+        if path == "/spin":
+            until = time.monotonic() + int(params.get("ms", "1000")) / 1000
+            spins = 0
+            while time.monotonic() < until:
+                spins += 1
+            return self._send(200, json.dumps({"spins": spins, "pid": os.getpid()}))
         return self._send(200, json.dumps({
             "method": self.command,
             "path": path,
