@@ -17,6 +17,8 @@ internal static class FunctionsApi
     private static readonly JsonSerializerOptions StrictRead = new(JsonDefaults.Options)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // "functionName": null is refused by name, like a wrong type, instead of reaching code that counts on a string.
+        RespectNullableAnnotations = true,
     };
 
     public static void MapFunctionsApi(this IEndpointRouteBuilder routes)
@@ -103,10 +105,16 @@ internal static class FunctionsApi
         try
         {
             var spec = await JsonSerializer.DeserializeAsync<FunctionSpec>(request.Body, StrictRead, ct).ConfigureAwait(false);
-            return spec is null
-                ? (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."))
-                // JSON null for a list means "none", never a null the core has to guard against.
-                : (spec with { Triggers = spec.Triggers ?? [], EnvironmentVariables = spec.EnvironmentVariables ?? [] }, null);
+            if (spec is null)
+            {
+                return (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."));
+            }
+
+            // JSON null for a list means "none", never a null the core has to guard against.
+            spec = spec with { Triggers = spec.Triggers ?? [], EnvironmentVariables = spec.EnvironmentVariables ?? [] };
+            return SpecBodyChecks.FirstProblem(spec) is { } problem
+                ? (null, ApiErrors.Error(400, "InvalidJson", $"the body is not a valid function spec: {problem}."))
+                : (spec, null);
         }
         catch (JsonException e)
         {
@@ -127,12 +135,19 @@ internal static class FunctionsApi
             ? Results.NoContent()
             : ApiErrors.FunctionNotFound(name);
 
-    private static IResult Instances(string name, bool? all, FunctionRegistry registry) =>
-        registry.TryGetDispatcher(name, out var d)
-            ? Results.Json(d.Snapshot(all ?? false), JsonDefaults.Options)
-            : ApiErrors.FunctionNotFound(name);
+    private static IResult Instances(string name, string? all, FunctionRegistry registry)
+    {
+        if (!registry.TryGetDispatcher(name, out var d))
+        {
+            return ApiErrors.FunctionNotFound(name);
+        }
 
-    private static async Task Logs(string name, int? tail, bool? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)
+        return QueryValues.TryFlag(all, out var withStopped)
+            ? Results.Json(d.Snapshot(withStopped), JsonDefaults.Options)
+            : ApiErrors.Error(400, "InvalidAll", $"all '{all}' must be true or false.");
+    }
+
+    private static async Task Logs(string name, string? tail, string? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)
     {
         if (!registry.TryGetDispatcher(name, out _))
         {
@@ -140,22 +155,28 @@ internal static class FunctionsApi
             return;
         }
 
-        if (tail is < 0 or > 100_000)
+        if (!QueryValues.TryCount(tail, 200, 100_000, out var lines))
         {
-            await ApiErrors.Error(400, "InvalidTail", "tail must be between 0 and 100000 lines.").ExecuteAsync(context).ConfigureAwait(false);
+            await ApiErrors.Error(400, "InvalidTail", $"tail '{tail}' must be a whole number of lines from 0 to 100000.").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!QueryValues.TryFlag(follow, out var following))
+        {
+            await ApiErrors.Error(400, "InvalidFollow", $"follow '{follow}' must be true or false.").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
         var ct = context.RequestAborted;
         context.Response.ContentType = "text/plain; charset=utf-8";
         var writer = context.Response.BodyWriter;
-        foreach (var line in await logs.TailAsync(name, tail ?? 200, ct).ConfigureAwait(false))
+        foreach (var line in await logs.TailAsync(name, lines, ct).ConfigureAwait(false))
         {
             await writer.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), ct).ConfigureAwait(false);
         }
 
         await writer.FlushAsync(ct).ConfigureAwait(false);
-        if (follow != true)
+        if (!following)
         {
             return;
         }

@@ -93,13 +93,20 @@ internal static class ServerComposition
 
     public static void MapStasis(WebApplication app)
     {
+        var limit = app.Services.GetRequiredService<StasisServerOptions>().MaxRequestBodyBytes;
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
-            var code = context.Response.StatusCode == 500 ? "InternalError" : "BadRequest";
-            await ApiErrors.Error(context.Response.StatusCode, code, exception?.Message ?? "unexpected error").ExecuteAsync(context).ConfigureAwait(false);
+            var (code, message) = context.Response.StatusCode switch
+            {
+                500 => ("InternalError", exception?.Message ?? "unexpected error"),
+                413 => ("PayloadTooLarge", $"the request body is over the server's limit of {limit} bytes (--max-body); send a smaller one."),
+                _ => ("BadRequest", exception?.Message ?? "the request could not be read"),
+            };
+            await ApiErrors.Error(context.Response.StatusCode, code, message).ExecuteAsync(context).ConfigureAwait(false);
         }));
+        app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
         app.MapStatusApi();
         app.MapFunctionsApi();
         app.MapProvisionApi();
