@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Stasis.Client.Model;
 
 namespace Stasis.Cli.Parsing;
 
@@ -57,6 +58,7 @@ internal static class ProvisionInputs
         try
         {
             root = JsonNode.Parse(text, documentOptions: Lenient);
+            JsonText.CheckStrings(root);
         }
         catch (JsonException e)
         {

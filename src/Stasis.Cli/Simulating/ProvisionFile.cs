@@ -31,6 +31,7 @@ internal static class ProvisionFile
         try
         {
             root = JsonNode.Parse(text, documentOptions: Lenient);
+            JsonText.CheckStrings(root);
         }
         catch (JsonException e)
         {

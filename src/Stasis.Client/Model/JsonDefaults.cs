@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Stasis.Client.Model;
 
-/// <summary>The JSON conventions of the control API: camelCase, nulls omitted, enums as strings.</summary>
+/// <summary>The JSON conventions of the control API: camelCase, nulls omitted, enums as strings, kept JSON as written (<see cref="KeptJsonConverter"/>).</summary>
 public static class JsonDefaults
 {
     public static readonly JsonSerializerOptions Options = Create();
@@ -16,6 +16,7 @@ public static class JsonDefaults
             WriteIndented = false,
         };
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        o.Converters.Add(new KeptJsonConverter());
         return o;
     }
 }

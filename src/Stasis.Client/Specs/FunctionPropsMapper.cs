@@ -163,6 +163,12 @@ internal sealed class FunctionPropsMapper
             return null;
         }
 
+        if (raw.Contains('\0', StringComparison.Ordinal))
+        {
+            problems.Error(f, v, "code holds a NUL character, which no path can; give the directory's path");
+            return null;
+        }
+
         if (raw == "~" || raw.StartsWith("~/", StringComparison.Ordinal))
         {
             raw = System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile) + raw[1..];

@@ -128,14 +128,25 @@ public static partial class SYamlLoader
         var scanner = new Scanner(new StringReader(yaml));
         try
         {
-            // MergingParser resolves "<<: *anchor" merge keys, which shared-props templates use.
-            stream.Load(new MergingParser(new Parser(scanner)));
+            // MergingParser resolves "<<: *anchor" merge keys, which shared-props templates use (it reads the
+            // whole file first, and refuses one of more than 100,000 events). The depth limit sits below it, so
+            // that a run of "[[[[..." stops at the limit instead of being scanned to its end.
+            stream.Load(new MergingParser(new DepthLimitedParser(new Parser(scanner))));
         }
         catch (YamlException ex)
         {
             var (line, column) = SpecInterpolator.At(ex.Start);
             var what = LocationPrefix().Replace(ex.InnerException is YamlException inner ? $"{ex.Message} {inner.Message}" : ex.Message, "");
             throw new SpecException(new SpecDiagnostic(source, line, column, "", $"invalid YAML: {what}"), ex);
+        }
+        catch (KeyNotFoundException ex)
+        {
+            // MergingParser fails this way on "<<: *name" when no "&name" comes before it.
+            var anchor = MissingKey().Match(ex.Message) is { Success: true } m ? m.Groups[1].Value : "";
+            var at = yaml.IndexOf("*" + anchor, StringComparison.Ordinal);
+            int? line = at < 0 ? null : yaml.AsSpan(0, at).Count('\n') + 1;
+            throw new SpecException(new SpecDiagnostic(source, line, null, "",
+                $"invalid YAML: a <<: merge uses *{anchor}, but no &{anchor} is defined before it; define the anchor above the merge"), ex);
         }
         catch (InvalidOperationException ex)
         {
@@ -185,4 +196,7 @@ public static partial class SYamlLoader
 
     [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
     private static partial Regex LocationPrefix();
+
+    [GeneratedRegex("'([^']*)'")]
+    private static partial Regex MissingKey();
 }

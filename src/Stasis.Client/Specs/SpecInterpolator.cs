@@ -16,12 +16,34 @@ namespace Stasis.Client.Specs;
 /// </summary>
 internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<string, string?> env, SpecProblems problems)
 {
-    private readonly Dictionary<string, SpecNode> resolvedVars = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ResolvedVar> resolvedVars = new(StringComparer.Ordinal);
     private readonly HashSet<string> resolving = new(StringComparer.Ordinal);
+
+    // Bounds (SpecLimits): values produced so far, with aliases and variables expanded; the depth of the
+    // value being resolved, ${vars} included; the deepest depth reached while a variable resolves; the
+    // characters of text that ${...} built.
+    private int nodes;
+    private int depth;
+    private int deepest;
+    private long interpolatedText;
 
     public SpecNode Resolve(YamlNode node, string field, List<string> warnings)
     {
         var (line, column) = At(node.Start);
+        depth++;
+        try
+        {
+            Count(1, 0, field, line, column);
+            return ResolveNode(node, field, line, column, warnings);
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private SpecNode ResolveNode(YamlNode node, string field, int line, int column, List<string> warnings)
+    {
         switch (node)
         {
             case YamlScalarNode scalar:
@@ -90,6 +112,14 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
         }
 
         result.Append(text, last, text.Length - last);
+        // Each ${...} may stand for a text built the same way, so a few lines could double a text many times over.
+        interpolatedText += result.Length;
+        if (interpolatedText > SpecLimits.MaxInterpolatedText)
+        {
+            throw Limit(field, line, column,
+                $"the file's ${{...}} expand to more than {SpecLimits.MaxInterpolatedText} characters of text; look for variables built from variables");
+        }
+
         return new SpecScalar(result.ToString(), Plain: false, line, column);
     }
 
@@ -140,14 +170,51 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
                 return new SpecInvalid(line, column);
             }
 
-            resolved = Resolve(node, key, warnings);
+            var (nodesBefore, deepestBefore) = (nodes, deepest);
+            deepest = depth;
+            var value = Resolve(node, key, warnings);
             resolving.Remove(key);
+            resolved = new ResolvedVar(value, nodes - nodesBefore, deepest - depth);
+            deepest = Math.Max(deepestBefore, deepest);
             resolvedVars[key] = resolved;
+        }
+        else
+        {
+            // Used again: its values count again, as they will be copied wherever it is used.
+            Count(resolved.Size, resolved.Height, field, line, column);
         }
 
         // A scalar takes the place it is used at, so a type error later points at the use, not the definition.
-        return resolved is SpecScalar s ? s with { Line = line, Column = column } : resolved;
+        return resolved.Node is SpecScalar s ? s with { Line = line, Column = column } : resolved.Node;
     }
+
+    /// <summary>
+    /// Counts <paramref name="size"/> values, <paramref name="height"/> levels high, placed at the current depth;
+    /// throws when the file nests or expands past <see cref="SpecLimits"/>. Example: <c>a: &amp;a [x, x]</c>,
+    /// <c>b: &amp;b [*a, *a]</c>, <c>c: [*b, *b]</c> counts 2 + 6 + 14 values, doubling with each level added.
+    /// </summary>
+    private void Count(int size, int height, string field, int line, int column)
+    {
+        nodes += size;
+        deepest = Math.Max(deepest, depth + height);
+        if (depth + height > SpecLimits.MaxDepth)
+        {
+            throw Limit(field, line, column,
+                $"the value nests more than {SpecLimits.MaxDepth} levels deep, counting the aliases and ${{vars}} it goes through (an alias inside its own anchor never ends); an s.yaml needs a few");
+        }
+
+        if (nodes > SpecLimits.MaxNodes)
+        {
+            throw Limit(field, line, column,
+                $"the file expands to more than {SpecLimits.MaxNodes} values through anchors, aliases and ${{vars}}; an s.yaml holds a few hundred, so look for aliases of aliases");
+        }
+    }
+
+    private SpecException Limit(string field, int line, int column, string message) =>
+        new(new SpecDiagnostic(problems.Source, line, column, field, message));
+
+    /// <summary>A variable's resolved value, with how many values it holds and how many levels high it is.</summary>
+    private sealed record ResolvedVar(SpecNode Node, int Size, int Height);
 
     private YamlNode? Find(string path)
     {

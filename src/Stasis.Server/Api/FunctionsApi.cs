@@ -17,6 +17,8 @@ internal static class FunctionsApi
     private static readonly JsonSerializerOptions StrictRead = new(JsonDefaults.Options)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // "functionName": null is refused by name, like a wrong type, instead of reaching code that counts on a string.
+        RespectNullableAnnotations = true,
     };
 
     public static void MapFunctionsApi(this IEndpointRouteBuilder routes)
@@ -104,10 +106,16 @@ internal static class FunctionsApi
         try
         {
             var spec = await JsonSerializer.DeserializeAsync<FunctionSpec>(request.Body, StrictRead, ct).ConfigureAwait(false);
-            return spec is null
-                ? (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."))
-                // JSON null for a list means "none", never a null the core has to guard against.
-                : (spec with { Triggers = spec.Triggers ?? [], EnvironmentVariables = spec.EnvironmentVariables ?? [] }, null);
+            if (spec is null)
+            {
+                return (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."));
+            }
+
+            // JSON null for a list means "none", never a null the core has to guard against.
+            spec = spec with { Triggers = spec.Triggers ?? [], EnvironmentVariables = spec.EnvironmentVariables ?? [] };
+            return SpecBodyChecks.FirstProblem(spec) is { } problem
+                ? (null, ApiErrors.Error(400, "InvalidJson", $"the body is not a valid function spec: {problem}."))
+                : (spec, null);
         }
         catch (JsonException e)
         {
@@ -130,21 +138,14 @@ internal static class FunctionsApi
 
     private static IResult Instances(string name, string? all, FunctionRegistry registry)
     {
-        if (!TryReadFlag(all, out var withEnded))
+        if (!registry.TryGetDispatcher(name, out var d))
         {
-            return ApiErrors.Error(400, "InvalidAll", $"all '{all}' must be true or false.");
+            return ApiErrors.FunctionNotFound(name);
         }
 
-        return registry.TryGetDispatcher(name, out var d)
-            ? Results.Json(d.Snapshot(withEnded), JsonDefaults.Options)
-            : ApiErrors.FunctionNotFound(name);
-    }
-
-    /// <summary>A true/false query value; missing is false, present without a value ("?all") true.</summary>
-    private static bool TryReadFlag(string? text, out bool value)
-    {
-        value = text is { Length: 0 };
-        return text is null or { Length: 0 } || bool.TryParse(text, out value);
+        return QueryValues.TryFlag(all, out var withStopped)
+            ? Results.Json(d.Snapshot(withStopped), JsonDefaults.Options)
+            : ApiErrors.Error(400, "InvalidAll", $"all '{all}' must be true or false.");
     }
 
     private static async Task Logs(string name, string? tail, string? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)
@@ -155,14 +156,13 @@ internal static class FunctionsApi
             return;
         }
 
-        var lines = 200;
-        if (tail is not null && (!int.TryParse(tail, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out lines) || lines > 100_000))
+        if (!QueryValues.TryCount(tail, 200, 100_000, out var lines))
         {
-            await ApiErrors.Error(400, "InvalidTail", $"tail must be a whole number of lines from 0 to 100000, not '{tail}'.").ExecuteAsync(context).ConfigureAwait(false);
+            await ApiErrors.Error(400, "InvalidTail", $"tail '{tail}' must be a whole number of lines from 0 to 100000.").ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
 
-        if (!TryReadFlag(follow, out var following))
+        if (!QueryValues.TryFlag(follow, out var following))
         {
             await ApiErrors.Error(400, "InvalidFollow", $"follow '{follow}' must be true or false.").ExecuteAsync(context).ConfigureAwait(false);
             return;

@@ -10,7 +10,8 @@ internal static partial class ScalingTime
     /// An ISO 8601 time as FC writes it: <c>2024-03-10T08:00:00Z</c>, <c>2024-03-10T08:00:00.000Z</c>,
     /// with an offset (<c>+08:00</c>) or none; a time without offset is read in <paramref name="zone"/>.
     /// Example: <c>2024-03-10T08:00:00</c> in Asia/Shanghai → 2024-03-10T00:00:00Z. False for a text of
-    /// another form, and for a local time that a daylight-saving jump skips in that zone.
+    /// another form, for a local time that a daylight-saving jump skips in that zone, and for one whose
+    /// UTC time falls before year 1 or after year 9999.
     /// </summary>
     public static bool TryParse(string text, TimeZoneInfo zone, out DateTimeOffset value)
     {
@@ -30,19 +31,43 @@ internal static partial class ScalingTime
                 return false;
             }
 
-            value = new DateTimeOffset(local, zone.GetUtcOffset(local));
-            return true;
+            return TryCreate(local, zone.GetUtcOffset(local), out value);
         }
 
-        var span = offset is "Z" or "z"
-            ? TimeSpan.Zero
-            : TimeSpan.ParseExact(offset[1..], "hh\\:mm", CultureInfo.InvariantCulture) * (offset[0] == '-' ? -1 : 1);
+        var span = TimeSpan.Zero;
+        if (offset is not ("Z" or "z"))
+        {
+            // +99:99 has the form but is no offset.
+            if (!TimeSpan.TryParseExact(offset[1..], "hh\\:mm", CultureInfo.InvariantCulture, out span))
+            {
+                return false;
+            }
+
+            span *= offset[0] == '-' ? -1 : 1;
+        }
+
         if (span.Duration() > TimeSpan.FromHours(14))
         {
             return false;
         }
 
-        value = new DateTimeOffset(local, span);
+        return TryCreate(local, span, out value);
+    }
+
+    /// <summary>
+    /// False when the instant falls outside what <see cref="DateTimeOffset"/> holds: 9999-12-31T23:00:00-14:00
+    /// is in year 10000 in UTC, 0001-01-01T00:00:00+08:00 before year 1.
+    /// </summary>
+    private static bool TryCreate(DateTime local, TimeSpan offset, out DateTimeOffset value)
+    {
+        var utcTicks = local.Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            value = default;
+            return false;
+        }
+
+        value = new DateTimeOffset(local, offset);
         return true;
     }
 

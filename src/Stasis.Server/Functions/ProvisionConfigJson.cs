@@ -14,8 +14,12 @@ internal static class ProvisionConfigJson
         PropertyNameCaseInsensitive = true,
     };
 
-    public static ProvisionConfigInput Read(JsonObject json) =>
-        json.Deserialize<ProvisionConfigInput>(Strict) ?? new ProvisionConfigInput();
+    /// <summary>The config a parsed object holds; a <see cref="JsonException"/> says what is wrong with it.</summary>
+    public static ProvisionConfigInput Read(JsonObject json)
+    {
+        JsonText.CheckStrings(json);
+        return json.Deserialize<ProvisionConfigInput>(Strict) ?? new ProvisionConfigInput();
+    }
 
     /// <summary>Null when valid, else what is wrong (for the deploy's validation).</summary>
     public static string? Check(JsonObject json)

@@ -110,13 +110,20 @@ internal static class ServerComposition
 
     public static void MapStasis(WebApplication app)
     {
+        var limit = app.Services.GetRequiredService<StasisServerOptions>().MaxRequestBodyBytes;
         app.UseExceptionHandler(error => error.Run(async context =>
         {
             var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
-            var code = ApiErrors.CodeOf(context.Response.StatusCode);
-            await ApiErrors.Error(context.Response.StatusCode, code, exception?.Message ?? "unexpected error").ExecuteAsync(context).ConfigureAwait(false);
+            var (code, message) = context.Response.StatusCode switch
+            {
+                500 => ("InternalError", exception?.Message ?? "unexpected error"),
+                413 => ("PayloadTooLarge", $"the request body is over the server's limit of {limit} bytes (--max-body); send a smaller one."),
+                _ => ("BadRequest", exception?.Message ?? "the request could not be read"),
+            };
+            await ApiErrors.Error(context.Response.StatusCode, code, message).ExecuteAsync(context).ConfigureAwait(false);
         }));
+        app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
         // A request the client got wrong or sent too slowly (Kestrel's BadHttpRequestException: 408 body rate, 413 body
         // size, a body cut short) is answered as JSON without the exception handler's error log.
         var options = app.Services.GetRequiredService<StasisServerOptions>();

@@ -1,0 +1,53 @@
+using Stasis.Client.Model;
+
+namespace Stasis.Server.Api;
+
+/// <summary>
+/// What JSON can put into a spec that its C# shape does not forbid: a null inside a list or as a variable's value
+/// (<c>"triggers": [null]</c>, <c>"methods": [null]</c>, <c>"environmentVariables": {"A": null}</c>). Each would
+/// fail far from the request (a 500, a broken launch); here it is refused with the place to fix. Kept JSON is
+/// checked as it is read (<see cref="KeptJsonConverter"/>).
+/// </summary>
+internal static class SpecBodyChecks
+{
+    /// <summary>The first problem of <paramref name="spec"/>, as a sentence; null when there is none.</summary>
+    public static string? FirstProblem(FunctionSpec spec)
+    {
+        for (var i = 0; i < spec.Triggers.Count; i++)
+        {
+            var trigger = spec.Triggers[i];
+            if (trigger is null)
+            {
+                return $"triggers[{i}] is null; give a trigger such as {{\"triggerName\": \"http\", \"triggerType\": \"http\"}}, or leave it out";
+            }
+
+            if (NullAt(trigger.TriggerConfig?.Methods) is { } m)
+            {
+                return $"triggers[{i}].triggerConfig.methods[{m}] is null; give a method such as \"GET\"";
+            }
+        }
+
+        if (NullAt(spec.CustomContainerConfig?.Entrypoint) is { } e)
+        {
+            return $"customContainerConfig.entrypoint[{e}] is null; give a string";
+        }
+
+        if (NullAt(spec.CustomContainerConfig?.Command) is { } c)
+        {
+            return $"customContainerConfig.command[{c}] is null; give a string";
+        }
+
+        if (spec.EnvironmentVariables.FirstOrDefault(v => v.Value is null) is { Key: { } name })
+        {
+            return $"environmentVariables.{name} is null; give a string (\"\" for an empty value)";
+        }
+
+        return null;
+    }
+
+    private static int? NullAt<T>(List<T>? list) where T : class
+    {
+        var at = list?.FindIndex(item => item is null) ?? -1;
+        return at >= 0 ? at : null;
+    }
+}
