@@ -102,8 +102,7 @@ internal sealed class MeterStore(StasisDb db)
                    SUM(MIN(end_us, $to) - MAX(start_us, $from)), MIN(MAX(start_us, $from)), MAX(MIN(end_us, $to)), MAX(end_us)
             FROM meter_intervals
             WHERE end_us > $from AND start_us < $to AND ($fn IS NULL OR function_name = $fn)
-            GROUP BY instance_id, function_name, kind, state, vcpu, memory_gb, gpu_memory_gb
-            ORDER BY MAX(end_us);
+            GROUP BY function_name, instance_id, state, kind, vcpu, memory_gb, gpu_memory_gb;
             """);
         select.Parameters.AddWithValue("$from", MeterTime.ToUnixMicroseconds(from));
         select.Parameters.AddWithValue("$to", MeterTime.ToUnixMicroseconds(to));
