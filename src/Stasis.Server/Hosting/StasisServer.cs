@@ -100,10 +100,13 @@ public sealed class StasisServer : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // Before anything listens: a malformed STASIS_ADMIN_KEY stops the start, and an admin key exists once it is up.
+        // Before anything listens: the store first (a lock held by another process or a full disk stops the start
+        // with StoreUnavailableException before any instance is touched), then a malformed STASIS_ADMIN_KEY stops
+        // the start, and an admin key exists once it is up.
         AccessKeyToken? bootstrapKey;
         try
         {
+            app.Services.GetRequiredService<Storage.StasisDb>();
             bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);
         }
         catch

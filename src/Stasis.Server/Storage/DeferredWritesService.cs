@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Hosting;
+
+namespace Stasis.Server.Storage;
+
+/// <summary>
+/// Retries the <see cref="DeferredWrites"/> every second. Registered before the dispatchers' lifecycle, so
+/// it stops after them and its last drain writes the records of the instances that stopped at shutdown.
+/// </summary>
+internal sealed class DeferredWritesService(DeferredWrites writes, TimeProvider time) : IHostedService
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = RunAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        writes.Drain();
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                writes.Drain();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
