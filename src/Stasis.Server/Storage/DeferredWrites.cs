@@ -81,6 +81,11 @@ internal sealed class DeferredWrites(StasisDb db, StoreHealth health, ILogger<De
         {
             if (_waiting.Count == 0)
             {
+                if (health.Current.Fault is { } fault)
+                {
+                    Probe(fault);
+                }
+
                 return 0;
             }
 
@@ -122,4 +127,30 @@ internal sealed class DeferredWrites(StasisDb db, StoreHealth health, ILogger<De
             return _waiting.Count;
         }
     }
+
+    /// <summary>
+    /// Nothing waits, but the store was last found failing (a refused control API write, say): finds out whether
+    /// it would take a write now, so that the status does not keep reporting a fault that has gone. Busy: the
+    /// write lock can be had. Full: the file system has room again (at least <see cref="ProbeFreeBytes"/>).
+    /// </summary>
+    private void Probe(StoreFault fault)
+    {
+        try
+        {
+            if (fault == StoreFault.Full && new DriveInfo(Path.GetDirectoryName(db.FilePath)!).AvailableFreeSpace < ProbeFreeBytes)
+            {
+                return;
+            }
+
+            using var connection = db.Open(BusyTimeout);
+            StasisDb.Execute(connection, "BEGIN IMMEDIATE; ROLLBACK;");
+            health.Succeeded();
+        }
+        catch (Exception e) when (StoreFaults.Classify(e) is not null || e is IOException)
+        {
+            // Still failing: the next drain looks again.
+        }
+    }
+
+    private const long ProbeFreeBytes = 1 << 20;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Stasis.Server.Storage;
 
@@ -6,7 +7,7 @@ namespace Stasis.Server.Storage;
 /// Retries the <see cref="DeferredWrites"/> every second. Registered before the dispatchers' lifecycle, so
 /// it stops after them and its last drain writes the records of the instances that stopped at shutdown.
 /// </summary>
-internal sealed class DeferredWritesService(DeferredWrites writes, TimeProvider time) : IHostedService
+internal sealed class DeferredWritesService(DeferredWrites writes, TimeProvider time, ILogger<DeferredWritesService> logger) : IHostedService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stopping = new();
@@ -32,7 +33,14 @@ internal sealed class DeferredWritesService(DeferredWrites writes, TimeProvider 
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                writes.Drain();
+                try
+                {
+                    writes.Drain();
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+                {
+                    logger.LogError(e, "store: could not write the deferred records; retrying in a second");
+                }
             }
         }
         catch (OperationCanceledException)

@@ -65,6 +65,20 @@ public sealed class DeferredWritesTests : IDisposable
         Assert.Equal([("a", 1L), ("b", 1L)], Functions());
     }
 
+    [Fact]
+    public void Drain_NothingWaits_ButAFaultWasReported_LooksWhetherTheStoreTakesWritesAgain()
+    {
+        var holder = StasisDbLockTests.Hold(_db.FilePath);
+        _health.Failed(StoreFault.Busy, "a control API change", new InvalidOperationException("database is locked"));
+
+        _writes.Drain();
+        Assert.Equal(StoreFault.Busy, _health.Current.Fault);
+
+        holder.Dispose();
+        _writes.Drain();
+        Assert.Null(_health.Current.Fault);
+    }
+
     private static void Insert(Microsoft.Data.Sqlite.SqliteConnection c, string name, long version) =>
         StasisDb.Execute(c, "INSERT INTO functions (name, spec_json, version, created_at, updated_at) VALUES ($n, '{}', $v, 'x', 'x');", ("$n", name), ("$v", version));
 
