@@ -106,8 +106,15 @@ public sealed class StasisServer : IAsyncDisposable
         AccessKeyToken? bootstrapKey;
         try
         {
-            app.Services.GetRequiredService<Storage.StasisDb>();
-            bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);
+            var db = app.Services.GetRequiredService<Storage.StasisDb>();
+            try
+            {
+                bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);
+            }
+            catch (Exception e) when (Storage.StoreFaults.Classify(e) is { } fault)
+            {
+                throw new Storage.StoreUnavailableException($"the admin key could not be stored: {Storage.StoreFaults.Describe(fault, db.FilePath)}", e);
+            }
         }
         catch
         {
