@@ -53,6 +53,10 @@ internal static class LocalServer
         {
             throw new CliException($"the server did not start: {e.Message}", ExitCodes.Failure, e);
         }
+        catch (Stasis.Server.Storage.StoreUnavailableException e)
+        {
+            throw new CliException($"the server did not start: {e.Message}", ExitCodes.Failure, e);
+        }
         catch (IOException e) when (IsAddressInUse(e))
         {
             throw new CliException($"{settings.Listen} is already in use: is another `stasis server` running? Pick another address with --listen.", ExitCodes.Failure, e);

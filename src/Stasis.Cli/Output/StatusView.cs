@@ -20,6 +20,21 @@ internal static class StatusView
         items.Add(new("instances", s.MaxInstancesTotal is { } limit
             ? string.Create(CultureInfo.InvariantCulture, $"{s.Instances} (limit {limit})")
             : s.Instances.ToString(CultureInfo.InvariantCulture)));
+        items.Add(new("storage", Storage(s.Storage)));
+        if (s.Storage.LogLinesDropped > 0)
+        {
+            items.Add(new("  log lines dropped", s.Storage.LogLinesDropped.ToString(CultureInfo.InvariantCulture)));
+        }
+
         return new PropertyList(items);
+    }
+
+    /// <summary>"ok", or e.g. "busy since 12:00:03Z: 3 records, 12 meter intervals, 0 metric points wait to be written".</summary>
+    private static string Storage(StorageStatus s)
+    {
+        var waiting = $"{s.PendingWrites} records, {s.PendingMeterIntervals} meter intervals, {s.PendingMetricPoints} metric points wait to be written";
+        return s.State == "ok"
+            ? "ok"
+            : $"{s.State} since {s.Since?.UtcDateTime.ToString("HH:mm:ss'Z'", CultureInfo.InvariantCulture)}: {waiting} ({s.Error})";
     }
 }

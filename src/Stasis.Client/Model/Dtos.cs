@@ -108,4 +108,27 @@ public sealed record ServerStatus
     public int Instances { get; init; }
     /// <summary>Most instances the server lets live at once (<c>--max-instances-total</c>); null from a server that has no such limit.</summary>
     public int? MaxInstancesTotal { get; init; }
+    /// <summary>Whether the store takes writes, and what waits for it or was dropped (docs/reliability.md).</summary>
+    public StorageStatus Storage { get; init; } = new();
+}
+
+/// <summary>The store and the logs as the server finds them: <c>ok</c>, or what is failing and what waits in memory.</summary>
+public sealed record StorageStatus
+{
+    /// <summary>ok; busy (another process holds the store's write lock); full (the data directory's disk is full).</summary>
+    public string State { get; init; } = "ok";
+    /// <summary>When writes started failing (null while they succeed).</summary>
+    public DateTimeOffset? Since { get; init; }
+    /// <summary>The last failed write's error.</summary>
+    public string? Error { get; init; }
+    /// <summary>Instance records and autoscaling decisions waiting to be written.</summary>
+    public int PendingWrites { get; init; }
+    /// <summary>Closed meter intervals waiting to be written (those since the last heartbeat, more while the store fails).</summary>
+    public int PendingMeterIntervals { get; init; }
+    /// <summary>Closed metric intervals waiting to be written.</summary>
+    public int PendingMetricPoints { get; init; }
+    /// <summary>Waiting writes dropped because too many waited.</summary>
+    public long DroppedWrites { get; init; }
+    /// <summary>Function log lines that could not be written since the server started.</summary>
+    public long LogLinesDropped { get; init; }
 }

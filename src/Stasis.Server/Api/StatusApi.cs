@@ -9,11 +9,11 @@ using Stasis.Server.Storage;
 
 namespace Stasis.Server.Api;
 
-/// <summary>GET /api/v1/status: what this server is and what its runtime could use on this host.</summary>
+/// <summary>GET /api/v1/status: what this server is, what its runtime could use on this host, and whether its store takes writes.</summary>
 internal static class StatusApi
 {
     public static void MapStatusApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db) =>
+        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage) =>
         {
             var dispatchers = registry.All;
             return Results.Json(new ServerStatus
@@ -26,6 +26,7 @@ internal static class StatusApi
                 Functions = dispatchers.Count,
                 Instances = dispatchers.Sum(d => d.Snapshot(false).Count),
                 MaxInstancesTotal = options.Limits.EffectiveMaxInstancesTotal,
+                Storage = storage.Now(),
             }, JsonDefaults.Options);
         });
 }

@@ -5,8 +5,12 @@ using Stasis.Server.Storage;
 
 namespace Stasis.Server.Autoscaling;
 
-/// <summary>The autoscaler's decisions in the store, newest kept: at most <see cref="KeptPerFunction"/> per function.</summary>
-internal sealed class ScalingStore(StasisDb db) : IScalingJournal
+/// <summary>
+/// The autoscaler's decisions in the store, newest kept: at most <see cref="KeptPerFunction"/> per function.
+/// Writes go through <see cref="DeferredWrites"/>: a decision is taken (and acted on) whether or not the
+/// store can record it at that moment.
+/// </summary>
+internal sealed class ScalingStore(StasisDb db, DeferredWrites deferred) : IScalingJournal
 {
     public const int KeptPerFunction = 10_000;
     private int _writes;
@@ -14,7 +18,12 @@ internal sealed class ScalingStore(StasisDb db) : IScalingJournal
     public void Record(string functionName, ScalingDecision decision, int previousTarget)
     {
         var info = ToInfo(decision, previousTarget);
-        using var connection = db.Open();
+        var prune = Interlocked.Increment(ref _writes) % 500 == 0;
+        deferred.Write($"scaling decision of {functionName}", connection => Insert(connection, functionName, info, prune));
+    }
+
+    private static void Insert(Microsoft.Data.Sqlite.SqliteConnection connection, string functionName, ScalingDecisionInfo info, bool prune)
+    {
         StasisDb.Execute(connection,
             """
             INSERT INTO scaling_decisions (function_name, at, previous_target, target, current, reason, explain, evidence)
@@ -24,7 +33,7 @@ internal sealed class ScalingStore(StasisDb db) : IScalingJournal
             ("$previous", (object?)info.PreviousTarget ?? DBNull.Value), ("$target", info.Target), ("$current", info.Current),
             ("$reason", info.Reason), ("$explain", (object?)info.Explain ?? DBNull.Value),
             ("$evidence", JsonSerializer.Serialize(info, JsonDefaults.Options)));
-        if (Interlocked.Increment(ref _writes) % 500 == 0)
+        if (prune)
         {
             StasisDb.Execute(connection,
                 """
@@ -53,11 +62,9 @@ internal sealed class ScalingStore(StasisDb db) : IScalingJournal
         return result;
     }
 
-    public void Forget(string functionName)
-    {
-        using var connection = db.Open();
-        StasisDb.Execute(connection, "DELETE FROM scaling_decisions WHERE function_name = $fn;", ("$fn", functionName));
-    }
+    public void Forget(string functionName) =>
+        deferred.Write($"scaling decisions of {functionName} (removed)",
+            connection => StasisDb.Execute(connection, "DELETE FROM scaling_decisions WHERE function_name = $fn;", ("$fn", functionName)));
 
     public static ScalingDecisionInfo ToInfo(ScalingDecision decision, int previousTarget)
     {

@@ -291,7 +291,33 @@ internal static class GatewayEndpoint
         log.Write(name, $"FC Invoke Start RequestId: {requestId}");
         context.Features.Set(new GatewayCall(requestId, route, "/" + path, lease));
         using var deadline = new CancellationTokenSource(timeout);
-        var error = await forwarder.SendAsync(context, lease.Instance.DestinationPrefix, lease.Handle.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
+
+        // The End line is written through before the client can have the whole answer (ResponseEndHook): a
+        // request answered before a kill -9 has its line in the log.
+        var ended = 0;
+        void WriteEnd(int status)
+        {
+            if (Interlocked.Exchange(ref ended, 1) == 0)
+            {
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                var fcStatus = context.Response.Headers["x-fc-status"].ToString();
+                log.Write(name, string.Create(CultureInfo.InvariantCulture,
+                    $"FC Invoke End RequestId: {requestId}, Status: {status}{(fcStatus.Length > 0 ? $", FunctionStatus: {fcStatus}" : "")}, Duration: {elapsed:0.###} ms, Instance: {instanceId}"));
+            }
+        }
+
+        var body = context.Response.Body;
+        var hook = new ResponseEndHook(body, context.Response, () => WriteEnd(context.Response.StatusCode));
+        context.Response.Body = hook;
+        ForwarderError error;
+        try
+        {
+            error = await forwarder.SendAsync(context, lease.Instance.DestinationPrefix, lease.Handle.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
 
         var status = context.Response.StatusCode;
         if (error != ForwarderError.None)
@@ -313,12 +339,16 @@ internal static class GatewayEndpoint
 
                 await GatewayErrors.WriteAsync(context, status, code, message, requestId).ConfigureAwait(false);
             }
+
+            if (hook.Fired)
+            {
+                // The End line went out with the last write, which then failed.
+                log.Write(name, string.Create(CultureInfo.InvariantCulture,
+                    $"FC Invoke Cut RequestId: {requestId}, Status: {status}: the end of the response did not reach the client ({error})"));
+            }
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var fcStatus = context.Response.Headers["x-fc-status"].ToString();
-        log.Write(name, string.Create(CultureInfo.InvariantCulture,
-            $"FC Invoke End RequestId: {requestId}, Status: {status}{(fcStatus.Length > 0 ? $", FunctionStatus: {fcStatus}" : "")}, Duration: {elapsed:0.###} ms, Instance: {instanceId}"));
+        WriteEnd(status);
     }
 
     private static (int Status, string Code, string Message) Classify(ForwarderError error, Exception? exception, bool timedOut, TimeSpan timeout, string name, string instanceId, StasisServerOptions options)

@@ -30,11 +30,15 @@ internal static class ServerComposition
         services.AddSingleton(auth);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
-        services.AddSingleton(_ => new StasisDb(options.DataDirectory));
+        services.AddSingleton(sp => new StasisDb(options.DataDirectory, options.StoreLockWait,
+            waiting => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Store").LogWarning("{Reason}", waiting)));
+        services.AddSingleton<StoreHealth>();
+        services.AddSingleton<DeferredWrites>();
         services.AddSingleton<FunctionStore>();
         services.AddSingleton<ProvisionStore>();
         services.AddSingleton<InstanceStore>();
-        services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Logs")));
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
         services.AddSingleton<InstanceLaunchFactory>();
         services.TryAddSingleton<IInstanceRuntime>(sp => DefaultRuntime.Create(sp));
@@ -66,6 +70,7 @@ internal static class ServerComposition
         // Hosted services start in this order and stop in the reverse: the meter recovers before any
         // instance starts, and writes its last heartbeat after every instance has ended.
         services.AddHostedService<MeterHeartbeat>();
+        services.AddHostedService<DeferredWritesService>();
         services.AddHostedService<StasisLifecycle>();
         AddMetrics(services, options);
         AddSecurity(services);
@@ -105,24 +110,37 @@ internal static class ServerComposition
             };
             return collector;
         });
-        services.AddHostedService<MetricsSampler>();
+        services.AddSingleton<MetricsSampler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsSampler>());
+        services.AddSingleton<StorageReport>();
     }
 
     public static void MapStasis(WebApplication app)
     {
         var limit = app.Services.GetRequiredService<StasisServerOptions>().MaxRequestBodyBytes;
-        app.UseExceptionHandler(error => error.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
-            var (code, message) = context.Response.StatusCode switch
+            ExceptionHandler = async context =>
             {
-                500 => ("InternalError", exception?.Message ?? "unexpected error"),
-                413 => ("PayloadTooLarge", $"the request body is over the server's limit of {limit} bytes (--max-body); send a smaller one."),
-                _ => ("BadRequest", exception?.Message ?? "the request could not be read"),
-            };
-            await ApiErrors.Error(context.Response.StatusCode, code, message).ExecuteAsync(context).ConfigureAwait(false);
-        }));
+                var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                if (StoreFaults.Classify(exception) is { } fault)
+                {
+                    await StoreFaultResult(context, fault, exception!).ExecuteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+
+                context.Response.StatusCode = exception is BadHttpRequestException bad ? bad.StatusCode : 500;
+                var (code, message) = context.Response.StatusCode switch
+                {
+                    500 => ("InternalError", exception?.Message ?? "unexpected error"),
+                    413 => ("PayloadTooLarge", $"the request body is over the server's limit of {limit} bytes (--max-body); send a smaller one."),
+                    _ => ("BadRequest", exception?.Message ?? "the request could not be read"),
+                };
+                await ApiErrors.Error(context.Response.StatusCode, code, message).ExecuteAsync(context).ConfigureAwait(false);
+            },
+            // A store fault is the user's to fix and StoreHealth logs it once; no stack trace per request.
+            SuppressDiagnosticsCallback = d => StoreFaults.Classify(d.Exception) is not null,
+        });
         app.UseStatusCodePages(StatusCodeBodies.WriteAsync);
         // A request the client got wrong or sent too slowly (Kestrel's BadHttpRequestException: 408 body rate, 413 body
         // size, a body cut short) is answered as JSON without the exception handler's error log.
@@ -155,5 +173,22 @@ internal static class ServerComposition
         // Any path, "file-like" ones (/x/y.log) included, which the default fallback pattern leaves to an empty 404.
         app.MapFallback("{**path}", (HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));
+    }
+
+    /// <summary>
+    /// A control API write the store could not take: 503 <c>StoreBusy</c> with <c>Retry-After</c> when another
+    /// process holds its lock past the busy timeout, 507 <c>InsufficientStorage</c> when the disk is full.
+    /// </summary>
+    private static IResult StoreFaultResult(HttpContext context, StoreFault fault, Exception exception)
+    {
+        context.RequestServices.GetRequiredService<StoreHealth>().Failed(fault, "a control API change", exception);
+        var file = context.RequestServices.GetRequiredService<StasisDb>().FilePath;
+        if (fault == StoreFault.Busy)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            return ApiErrors.Error(503, "StoreBusy", StoreFaults.Describe(fault, file));
+        }
+
+        return ApiErrors.Error(507, "InsufficientStorage", StoreFaults.Describe(fault, file));
     }
 }

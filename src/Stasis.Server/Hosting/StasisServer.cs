@@ -100,11 +100,21 @@ public sealed class StasisServer : IAsyncDisposable
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // Before anything listens: a malformed STASIS_ADMIN_KEY stops the start, and an admin key exists once it is up.
+        // Before anything listens: the store first (a lock held by another process or a full disk stops the start
+        // with StoreUnavailableException before any instance is touched), then a malformed STASIS_ADMIN_KEY stops
+        // the start, and an admin key exists once it is up.
         AccessKeyToken? bootstrapKey;
         try
         {
-            bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);
+            var db = app.Services.GetRequiredService<Storage.StasisDb>();
+            try
+            {
+                bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);
+            }
+            catch (Exception e) when (Storage.StoreFaults.Classify(e) is { } fault)
+            {
+                throw new Storage.StoreUnavailableException($"the admin key could not be stored: {Storage.StoreFaults.Describe(fault, db.FilePath)}", e);
+            }
         }
         catch
         {

@@ -30,6 +30,11 @@ public sealed record StasisServerOptions
     public string? ConfigFile { get; init; }
     /// <summary>Unit prices of the bill; defaults are FC's CU factors for a Tesla GPU instance.</summary>
     public Prices Prices { get; init; } = new();
+    /// <summary>
+    /// How long start-up waits for another process that holds the store's write lock (docs/reliability.md)
+    /// before it gives up with an error naming the file and that process.
+    /// </summary>
+    public TimeSpan StoreLockWait { get; init; } = Storage.StasisDb.DefaultLockWait;
     /// <summary>How often the meter persists its ledger; a killed server loses at most this much billed time.</summary>
     public TimeSpan MeterHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Target tracking: metric intervals over target before a scale-out (FC/AWS: 3).</summary>

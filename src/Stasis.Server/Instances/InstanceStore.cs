@@ -5,12 +5,16 @@ using Stasis.Server.Storage;
 
 namespace Stasis.Server.Instances;
 
-/// <summary>Instance records in the store: one row per instance, updated at each change of state.</summary>
-internal sealed class InstanceStore(StasisDb db) : IInstanceJournal
+/// <summary>
+/// Instance records in the store: one row per instance, updated at each change of state. Writes go through
+/// <see cref="DeferredWrites"/>, so a locked store or a full disk never holds up or fails an instance's start or stop.
+/// </summary>
+internal sealed class InstanceStore(StasisDb db, DeferredWrites deferred) : IInstanceJournal
 {
-    public void Record(InstanceInfo instance)
-    {
-        using var connection = db.Open();
+    public void Record(InstanceInfo instance) =>
+        deferred.Write($"instance {instance.Id} record ({instance.State})", connection => Upsert(connection, instance));
+
+    private static void Upsert(Microsoft.Data.Sqlite.SqliteConnection connection, InstanceInfo instance) =>
         StasisDb.Execute(connection,
             """
             INSERT INTO instances (id, function_name, version, state, pid, started_at, ready_at, stopped_at, error, log_path)
@@ -28,7 +32,6 @@ internal sealed class InstanceStore(StasisDb db) : IInstanceJournal
             ("$stopped", Format(instance.StoppedAt)),
             ("$error", instance.Error),
             ("$log", instance.LogPath));
-    }
 
     /// <summary>Instances the store still believes are running (left over from a server that did not stop cleanly).</summary>
     public IReadOnlyList<(string Id, string Function, int? Pid)> Unfinished()
@@ -46,13 +49,10 @@ internal sealed class InstanceStore(StasisDb db) : IInstanceJournal
         return result;
     }
 
-    public void MarkAbandoned(string id, DateTimeOffset at)
-    {
-        using var connection = db.Open();
-        StasisDb.Execute(connection,
+    public void MarkAbandoned(string id, DateTimeOffset at) =>
+        deferred.Write($"instance {id} record (abandoned)", connection => StasisDb.Execute(connection,
             "UPDATE instances SET state = 'Stopped', stopped_at = $at, error = coalesce(error, 'server stopped without stopping it') WHERE id = $id;",
-            ("$id", id), ("$at", Format(at)));
-    }
+            ("$id", id), ("$at", Format(at))));
 
     private static string? Format(DateTimeOffset? t) => t?.ToString("O", CultureInfo.InvariantCulture);
 }

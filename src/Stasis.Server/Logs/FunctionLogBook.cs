@@ -3,41 +3,53 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Stasis.Client.Specs;
 using Stasis.Server.Scheduling;
 
 namespace Stasis.Server.Logs;
 
 /// <summary>
-/// Each function's log file (<c>DATA/logs/NAME/function.log</c>): invocation lines and its
-/// instances' output. Writers never block on disk: lines go through a channel to one writer task,
-/// which flushes whenever the channel runs dry. Followers (<c>logs -f</c>) get lines as they come.
+/// Each function's log file (<c>DATA/logs/NAME/function.log</c>): invocation lines and its instances'
+/// output. Every line is written through (<see cref="AppendOnlyFile"/>: one <c>write(2)</c>, no buffer)
+/// before <see cref="Write"/> returns, so the gateway's <c>FC Invoke End</c> line is in the file before
+/// the client has the last byte of its response, and a server killed with <c>kill -9</c> loses no line.
+/// Followers (<c>logs -f</c>) get lines as they come.
 /// </summary>
+/// <remarks>
+/// A line that cannot be written (disk full, directory gone) is dropped and counted
+/// (<see cref="DroppedLines"/>, in <c>GET /api/v1/status</c>); the server logs the first drop and the
+/// recovery, never once per line, and nothing else is held up.
+/// </remarks>
 internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
 {
-    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
     private readonly string _root;
     private readonly TimeProvider _time;
-    private readonly Channel<(string Function, string Line)> _pending =
-        Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<string>, byte>> _followers = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, StreamWriter> _writers = new(StringComparer.Ordinal);
-    private readonly Task _writer;
+    private readonly ConcurrentDictionary<string, AppendOnlyFile> _files = new(StringComparer.Ordinal);
+    private readonly Lock _opening = new();
+    private long _dropped;
+    private int _failing;
+    private volatile bool _disposed;
     private static readonly SearchValues<char> SegmentCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 
-    public FunctionLogBook(string dataDirectory, TimeProvider time)
+    public FunctionLogBook(string dataDirectory, TimeProvider time, ILogger? logger = null)
     {
         _root = Path.GetFullPath(Path.Combine(dataDirectory, "logs"));
         _time = time;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         Directory.CreateDirectory(_root);
-        _writer = Task.Run(WriteLoopAsync);
     }
+
+    /// <summary>Lines that could not be written since the server started.</summary>
+    public long DroppedLines => Interlocked.Read(ref _dropped);
 
     public void Write(string functionName, string line)
     {
         var stamped = $"{_time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} {line}";
-        _pending.Writer.TryWrite((functionName, stamped));
+        Append(functionName, stamped);
         if (_followers.TryGetValue(functionName, out var followers))
         {
             foreach (var follower in followers.Keys)
@@ -63,7 +75,6 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
     /// <summary>The last <paramref name="count"/> lines written so far.</summary>
     public async Task<IReadOnlyList<string>> TailAsync(string functionName, int count, CancellationToken cancellationToken)
     {
-        await FlushAsync().ConfigureAwait(false);
         var path = FunctionLogPath(functionName);
         if (!File.Exists(path) || count <= 0)
         {
@@ -103,127 +114,74 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
     /// <summary>Deletes a removed function's logs.</summary>
     public void Forget(string functionName)
     {
-        if (FunctionSpecValidator.IsValidFunctionName(functionName))
+        if (!FunctionSpecValidator.IsValidFunctionName(functionName))
         {
-            _pending.Writer.TryWrite((functionName, "\0forget"));
+            return;
+        }
+
+        lock (_opening)
+        {
+            if (_files.TryRemove(functionName, out var file))
+            {
+                file.Dispose(); // a write still in flight keeps the descriptor until it returns
+            }
+
+            TryDelete(FunctionDirectory(functionName));
         }
     }
 
-    public async Task FlushAsync()
+    private void Append(string function, string line)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _flushes.Enqueue(done);
-        _pending.Writer.TryWrite(("", "\0flush"));
-        await done.Task.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-    }
-
-    private readonly ConcurrentQueue<TaskCompletionSource> _flushes = new();
-
-    private async Task WriteLoopAsync()
-    {
-        // Flush at most every FlushInterval under load (one write per batch, not per request), and at
-        // once when a follower or tail asks; lines reach followers in memory without waiting for disk.
-        var reader = _pending.Reader;
-        var dirty = false;
-        var lastFlush = _time.GetTimestamp();
-        while (true)
+        if (_disposed)
         {
-            if (dirty && _time.GetElapsedTime(lastFlush) >= FlushInterval)
-            {
-                FlushAll();
-                dirty = false;
-                lastFlush = _time.GetTimestamp();
-            }
-
-            if (dirty)
-            {
-                var more = reader.WaitToReadAsync().AsTask();
-                if (await Task.WhenAny(more, Task.Delay(FlushInterval, _time)).ConfigureAwait(false) != more)
-                {
-                    FlushAll();
-                    dirty = false;
-                    lastFlush = _time.GetTimestamp();
-                }
-
-                if (!await more.ConfigureAwait(false))
-                {
-                    break;
-                }
-            }
-            else if (!await reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                break;
-            }
-
-            while (reader.TryRead(out var item))
-            {
-                if (item.Line == "\0flush")
-                {
-                    FlushAll();
-                    dirty = false;
-                    while (_flushes.TryDequeue(out var waiter))
-                    {
-                        waiter.TrySetResult();
-                    }
-
-                    continue;
-                }
-
-                if (item.Line == "\0forget")
-                {
-                    if (_writers.Remove(item.Function, out var w))
-                    {
-                        await w.DisposeAsync().ConfigureAwait(false);
-                    }
-
-                    TryDelete(FunctionDirectory(item.Function));
-                    continue;
-                }
-
-                try
-                {
-                    WriterFor(item.Function).WriteLine(item.Line);
-                    dirty = true;
-                }
-                catch (Exception e) when (e is IOException or ArgumentException)
-                {
-                    // A full or vanished disk must not take the gateway down, nor a name that is no function's
-                    // (FunctionDirectory refuses it); the line is lost.
-                }
-            }
+            return;
         }
 
-        foreach (var w in _writers.Values)
+        try
         {
-            await w.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private void FlushAll()
-    {
-        foreach (var w in _writers.Values)
-        {
-            try
+            FileOf(function).AppendLine(line);
+            if (Volatile.Read(ref _failing) == 1 && Interlocked.Exchange(ref _failing, 0) == 1)
             {
-                w.Flush();
+                _logger.LogInformation("logs: function logs are written again; {Count} line(s) were dropped while they could not be", DroppedLines);
             }
-            catch (IOException)
+        }
+        catch (ObjectDisposedException)
+        {
+            // The function was removed (or the server stopped) while the line was on its way.
+        }
+        catch (ArgumentException)
+        {
+            // A name that is no function's (FunctionDirectory refuses it): the line is lost.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full or vanished disk must not take the gateway down: the line is dropped and counted.
+            Interlocked.Increment(ref _dropped);
+            if (Interlocked.Exchange(ref _failing, 1) == 0 && !_disposed)
             {
+                _logger.LogWarning("logs: cannot write {Path} ({Error}); lines are dropped and counted (logLinesDropped in `stasis status`) until it can",
+                    FunctionLogPath(function), e.Message);
             }
         }
     }
 
-    private StreamWriter WriterFor(string function)
+    private AppendOnlyFile FileOf(string function)
     {
-        if (!_writers.TryGetValue(function, out var writer))
+        if (_files.TryGetValue(function, out var file))
         {
-            var path = FunctionLogPath(function);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete), new UTF8Encoding(false));
-            _writers[function] = writer;
+            return file;
         }
 
-        return writer;
+        lock (_opening)
+        {
+            if (!_files.TryGetValue(function, out file))
+            {
+                file = AppendOnlyFile.Open(FunctionLogPath(function));
+                _files[function] = file;
+            }
+
+            return file;
+        }
     }
 
     /// <summary>
@@ -251,9 +209,19 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        _disposed = true;
+        lock (_opening)
+        {
+            foreach (var file in _files.Values)
+            {
+                file.Dispose();
+            }
+
+            _files.Clear();
+        }
+
+        return ValueTask.CompletedTask;
     }
 }

@@ -45,16 +45,43 @@ internal sealed class Meter(TimeProvider time) : IInstanceMeter
         {
             var closed = _closed;
             _closed = [];
-            var open = _ledger.Open();
-            // Never before an open interval's start, even if the clock stepped back since it opened.
-            var heartbeat = MeterTime.Truncate(time.GetUtcNow());
-            foreach (var interval in open)
-            {
-                heartbeat = interval.Start > heartbeat ? interval.Start : heartbeat;
-            }
-
-            return new MeterBatch(closed, open, heartbeat);
+            return BatchOf(closed);
         }
+    }
+
+    /// <summary>What <see cref="TakeBatch"/> would return, taking nothing: for a bill read while the store cannot be written.</summary>
+    public MeterBatch Peek()
+    {
+        lock (_gate)
+        {
+            return BatchOf([.. _closed]);
+        }
+    }
+
+    /// <summary>Closed intervals that wait for the store: those since the last heartbeat, more while the store cannot be written.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closed.Count;
+            }
+        }
+    }
+
+    /// <summary>A batch of <paramref name="closed"/> and a copy of the open intervals, stamped now. Under the lock.</summary>
+    private MeterBatch BatchOf(List<MeterInterval> closed)
+    {
+        var open = _ledger.Open();
+        // Never before an open interval's start, even if the clock stepped back since it opened.
+        var heartbeat = MeterTime.Truncate(time.GetUtcNow());
+        foreach (var interval in open)
+        {
+            heartbeat = interval.Start > heartbeat ? interval.Start : heartbeat;
+        }
+
+        return new MeterBatch(closed, open, heartbeat);
     }
 
     /// <summary>Puts back the closed intervals of a batch that could not be written, ahead of newer ones.</summary>

@@ -1,3 +1,5 @@
+using Stasis.Server.Storage;
+
 namespace Stasis.Server.Metering;
 
 /// <summary>
@@ -5,9 +7,16 @@ namespace Stasis.Server.Metering;
 /// and shutdown all go through <see cref="Flush"/>, so the store plus the meter's open intervals is
 /// always one consistent picture: nothing in both, nothing in neither.
 /// </summary>
-internal sealed class MeterJournal(Meter meter, MeterStore store)
+/// <remarks>
+/// When the store cannot take the batch (locked by another process, disk full) the closed intervals go
+/// back to the meter and wait for the next beat, however many beats that takes: nothing is lost while
+/// the server runs. Meanwhile a bill is read from the store plus what waits in memory, without trying to
+/// write (<paramref name="health"/> says the store is failing).
+/// </remarks>
+internal sealed class MeterJournal(Meter meter, MeterStore store, StoreHealth? health = null)
 {
     private readonly Lock _writing = new();
+    private int _writingCount;
     private bool _recovered;
     // Whether meter_open may hold rows; while it is empty and nothing is open, a beat writes nothing.
     private bool _openRowsStored = true;
@@ -24,6 +33,9 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
             return RecoverLocked();
         }
     }
+
+    /// <summary>Closed intervals not yet in the store: waiting in the meter, or in a write under way. Never blocks.</summary>
+    public int Pending => meter.Pending + Volatile.Read(ref _writingCount);
 
     /// <summary>One heartbeat: the closed intervals since the last one and the open ones, in one transaction.</summary>
     public MeterBatch Flush()
@@ -42,10 +54,19 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
     {
         lock (_writing)
         {
-            var batch = FlushLocked();
+            var batch = FlushOrPeekLocked();
             var now = batch.Heartbeat;
             var end = to ?? now;
             var intervals = store.Read(function, from, end);
+            foreach (var closed in batch.Closed)
+            {
+                // Closed intervals still in memory: the store could not take them yet.
+                if ((function is null || closed.Instance.FunctionName == function) && closed.End > from && closed.Start < end)
+                {
+                    intervals.Add(closed);
+                }
+            }
+
             foreach (var open in batch.Open)
             {
                 if ((function is null || open.Instance.FunctionName == function)
@@ -89,9 +110,32 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
     {
         lock (_writing)
         {
-            var batch = FlushLocked(); // intervals closed since the last beat count too
-            return batch.Open.Any(o => o.Instance.FunctionName == function) || store.HasFunction(function);
+            var batch = FlushOrPeekLocked(); // intervals closed since the last beat count too
+            return batch.Open.Any(o => o.Instance.FunctionName == function) || batch.Closed.Any(c => c.Instance.FunctionName == function)
+                || store.HasFunction(function);
         }
+    }
+
+    /// <summary>
+    /// For a reading: flushes, and returns a batch whose <see cref="MeterBatch.Closed"/> is empty (all stored);
+    /// when the store is failing, returns what the meter holds instead, closed intervals included, unwritten.
+    /// </summary>
+    private MeterBatch FlushOrPeekLocked()
+    {
+        if (health?.Current.Fault is null)
+        {
+            try
+            {
+                var flushed = FlushLocked();
+                return flushed with { Closed = [] };
+            }
+            catch (Exception e) when (StoreFaults.Classify(e) is { } fault)
+            {
+                health?.Failed(fault, "meter intervals", e);
+            }
+        }
+
+        return meter.Peek();
     }
 
     private IReadOnlyList<MeterInterval> RecoverLocked()
@@ -115,6 +159,7 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
             return batch;
         }
 
+        Volatile.Write(ref _writingCount, batch.Closed.Count);
         try
         {
             store.Write(batch);
@@ -123,6 +168,10 @@ internal sealed class MeterJournal(Meter meter, MeterStore store)
         {
             meter.Requeue(batch);
             throw;
+        }
+        finally
+        {
+            Volatile.Write(ref _writingCount, 0);
         }
 
         _openRowsStored = batch.Open.Count > 0;

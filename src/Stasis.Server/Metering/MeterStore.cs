@@ -12,10 +12,13 @@ internal sealed class MeterStore(StasisDb db)
 {
     private const string Columns = "instance_id, function_name, kind, state, start_us, end_us, vcpu, memory_gb, gpu_memory_gb";
 
+    /// <summary>How long a heartbeat waits for another writer's lock; what it cannot write waits for the next beat.</summary>
+    private static readonly TimeSpan WriteBusyTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>Appends the batch's closed intervals and replaces the open ones, stamped with its heartbeat.</summary>
     public void Write(MeterBatch batch)
     {
-        using var connection = db.Open();
+        using var connection = db.Open(WriteBusyTimeout);
         using var tx = connection.BeginTransaction();
         Append(connection, tx, batch.Closed);
         using (var clear = Command(connection, tx, "DELETE FROM meter_open;"))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Stasis.Server.Hosting;
+using Stasis.Server.Storage;
 
 namespace Stasis.Server.Metrics;
 
@@ -8,11 +9,16 @@ namespace Stasis.Server.Metrics;
 /// Runs the collector: a <see cref="MetricsCollector.Tick"/> every <see cref="MetricsCollector.SamplePeriod"/>, on
 /// boundaries of that period so samples land evenly in the intervals; writes what closed to the store; deletes what
 /// is older than the retention at start-up and every hour. Starts after the functions are loaded and stops before
-/// their instances do, closing the open intervals at that moment.
+/// their instances do, closing the open intervals at that moment. Points the store cannot take (locked,
+/// disk full) are kept, up to <see cref="MaxUnwritten"/>, and written with the next tick's.
 /// </summary>
-internal sealed class MetricsSampler(MetricsCollector collector, MetricsStore store, StasisServerOptions options, TimeProvider time, ILogger<MetricsSampler> logger) : IHostedService
+internal sealed class MetricsSampler(MetricsCollector collector, MetricsStore store, StoreHealth health, StasisServerOptions options, TimeProvider time, ILogger<MetricsSampler> logger) : IHostedService
 {
+    /// <summary>Closed intervals kept while the store cannot take them; beyond this the oldest are dropped.</summary>
+    public const int MaxUnwritten = 10_000;
+
     private static readonly TimeSpan PrunePeriod = TimeSpan.FromHours(1);
+    private readonly List<ClosedInterval> _unwritten = [];
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset _lastPrune;
@@ -60,15 +66,45 @@ internal sealed class MetricsSampler(MetricsCollector collector, MetricsStore st
         }
     }
 
+    private int _unwrittenCount;
+
+    /// <summary>Closed intervals that wait for the store (those of a write under way included). Never blocks.</summary>
+    public int Unwritten => Volatile.Read(ref _unwrittenCount);
+
     private void Write(IReadOnlyList<ClosedInterval> closed)
     {
-        try
+        lock (_unwritten)
         {
-            store.Write(closed);
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
-        {
-            logger.LogError(e, "metrics: could not store {Count} closed interval(s); they stay in memory as the latest points only", closed.Count);
+            _unwritten.AddRange(closed);
+            if (_unwritten.Count == 0)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _unwrittenCount, _unwritten.Count);
+
+            try
+            {
+                store.Write(_unwritten);
+                _unwritten.Clear();
+                health.Succeeded();
+            }
+            catch (Exception e) when (StoreFaults.Classify(e) is { } fault)
+            {
+                health.Failed(fault, "metric points", e);
+                if (_unwritten.Count > MaxUnwritten)
+                {
+                    logger.LogWarning("metrics: dropping the {Count} oldest unwritten point(s); the store has not taken writes for a long time", _unwritten.Count - MaxUnwritten);
+                    _unwritten.RemoveRange(0, _unwritten.Count - MaxUnwritten);
+                }
+            }
+            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+            {
+                logger.LogError(e, "metrics: could not store {Count} closed interval(s); they stay in memory as the latest points only", _unwritten.Count);
+                _unwritten.Clear();
+            }
+
+            Volatile.Write(ref _unwrittenCount, _unwritten.Count);
         }
     }
 

@@ -30,7 +30,8 @@ internal sealed class MetricsStore(StasisDb db)
             return;
         }
 
-        using var connection = db.Open();
+        // A tick waits at most a second for another writer's lock; the sampler keeps what it could not write.
+        using var connection = db.Open(TimeSpan.FromSeconds(1));
         using var tx = connection.BeginTransaction();
         using var point = Insert(connection, tx, "metric_points", PointColumns);
         using var instance = Insert(connection, tx, "metric_instance_points", InstanceColumns);

@@ -397,6 +397,11 @@ internal sealed partial class FunctionDispatcher
         instance.ReadyAt = _ctx.Time.GetUtcNow();
         instance.SetState(InstanceState.Ready, instance.ReadyAt.Value);
         _estimate.RecordColdStart(instance.ReadyAt.Value - instance.StartedAt);
+        if (instance.Kind == Metering.InstanceKind.Provisioned && instance.Version == _record.Version)
+        {
+            ProvisionSucceeded();
+        }
+
         Log.Ready(_ctx.Logger, Name, instance.Id, (instance.ReadyAt.Value - instance.StartedAt).TotalMilliseconds);
         if (instance.Version == _record.Version)
         {

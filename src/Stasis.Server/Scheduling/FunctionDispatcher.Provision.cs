@@ -148,6 +148,17 @@ internal sealed partial class FunctionDispatcher
         _nextProvisionAttempt = _ctx.Time.GetUtcNow() + delay;
     }
 
+    /// <summary>
+    /// A provisioned instance became ready: the error of earlier failed starts no longer says why current is short
+    /// of target, and the next failure backs off from the first delay again. Under the lock.
+    /// </summary>
+    private void ProvisionSucceeded()
+    {
+        _currentError = null;
+        _provisionFailures = 0;
+        _nextProvisionAttempt = DateTimeOffset.MinValue;
+    }
+
     /// <summary>Idle mode: a provisioned instance with nothing in flight is frozen (after the grace). Under the lock.</summary>
     private void MaybeFreeze(Instance instance)
     {

@@ -3,8 +3,12 @@ using Stasis.Server.Storage;
 
 namespace Stasis.Server.Security;
 
-/// <summary>The <c>access_keys</c> table: id, name, scope, SHA-256 of the secret, creation, revocation and last use.</summary>
-internal sealed class AccessKeyStore(StasisDb db)
+/// <summary>
+/// The <c>access_keys</c> table: id, name, scope, SHA-256 of the secret, creation, revocation and last use. The
+/// last use is written on the request path, so it goes through <see cref="DeferredWrites"/>: a locked store or a
+/// full disk never fails or holds up an authenticated request.
+/// </summary>
+internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred)
 {
     public IReadOnlyList<AccessKey> List()
     {
@@ -54,11 +58,9 @@ internal sealed class AccessKeyStore(StasisDb db)
         StasisDb.Execute(connection, "UPDATE access_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL;", ("$id", id), ("$at", Text(at)));
     }
 
-    public void SetLastUsed(string id, DateTimeOffset at)
-    {
-        using var connection = db.Open();
-        StasisDb.Execute(connection, "UPDATE access_keys SET last_used_at = $at WHERE id = $id;", ("$id", id), ("$at", Text(at)));
-    }
+    public void SetLastUsed(string id, DateTimeOffset at) =>
+        deferred.Write($"access key {id} last use", connection =>
+            StasisDb.Execute(connection, "UPDATE access_keys SET last_used_at = $at WHERE id = $id;", ("$id", id), ("$at", Text(at))));
 
     private static string Text(DateTimeOffset at) => at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Stasis.Server.Storage;
@@ -6,13 +7,27 @@ namespace Stasis.Server.Storage;
 /// The embedded store: one SQLite file under the data directory, WAL mode, migrated at start-up.
 /// Every statement is parameterised; callers open a short-lived pooled connection per operation.
 /// </summary>
+/// <remarks>
+/// Another process may hold the file's write lock (a <c>sqlite3</c> shell in a transaction, a backup
+/// tool). At start-up the server waits up to its lock wait for it and then stops with
+/// <see cref="StoreUnavailableException"/>; later, a write waits up to <see cref="BusyTimeout"/> and then
+/// fails with SQLITE_BUSY, which <see cref="StoreFaults"/> recognises. Readers are never blocked (WAL).
+/// </remarks>
 internal sealed class StasisDb
 {
+    /// <summary>How long a write waits for another writer's lock before it fails (the control API's writes).</summary>
+    public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long start-up waits for another process to release the store, by default.</summary>
+    public static readonly TimeSpan DefaultLockWait = TimeSpan.FromSeconds(10);
+
     private readonly string _connectionString;
 
-    public StasisDb(string dataDirectory)
+    /// <param name="dataDirectory">Created if missing.</param>
+    /// <param name="lockWait">How long to wait for another process's write lock at start-up (default <see cref="DefaultLockWait"/>).</param>
+    /// <param name="waiting">Told once, with the reason, when start-up has to wait for that lock.</param>
+    public StasisDb(string dataDirectory, TimeSpan? lockWait = null, Action<string>? waiting = null)
     {
-        Directory.CreateDirectory(dataDirectory);
         FilePath = Path.GetFullPath(Path.Combine(dataDirectory, "stasis.db"));
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -20,23 +35,51 @@ internal sealed class StasisDb
             Mode = SqliteOpenMode.ReadWriteCreate,
             Cache = SqliteCacheMode.Default,
             Pooling = true,
-            DefaultTimeout = 30,
         }.ToString();
 
-        using var connection = Open();
-        Execute(connection, "PRAGMA journal_mode=WAL;");
-        Migrations.Apply(connection);
+        var wait = lockWait ?? DefaultLockWait;
+        try
+        {
+            Directory.CreateDirectory(dataDirectory);
+            using var connection = Open();
+            WaitForWriteLock(connection, wait, waiting);
+            Execute(connection, "PRAGMA journal_mode=WAL;");
+            Migrations.Apply(connection);
+        }
+        catch (Exception e) when (StoreFaults.Classify(e) is { } fault)
+        {
+            throw new StoreUnavailableException(fault == StoreFault.Busy
+                ? $"the store {FilePath} is locked by another process{StoreHolders.Describe(FilePath)}, which kept it for more than "
+                  + $"{wait.TotalSeconds:0.#} s; end that process's transaction (or stop it), or start the server with another --data directory."
+                : $"the data directory {Path.GetDirectoryName(FilePath)} is full; free space on that file system (or use another --data directory).", e);
+        }
     }
 
     public string FilePath { get; }
 
-    public SqliteConnection Open()
+    /// <summary>A connection whose writes wait up to <see cref="BusyTimeout"/> for the lock.</summary>
+    public SqliteConnection Open() => Open(BusyTimeout);
+
+    /// <summary>A connection whose writes wait up to <paramref name="busyTimeout"/> (whole seconds, at least one) for the lock.</summary>
+    public SqliteConnection Open(TimeSpan busyTimeout)
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        // Per-connection settings: wait instead of failing on a busy writer; FK enforcement.
-        Execute(connection, "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+        SetBusyTimeout(connection, busyTimeout);
+        // Per-connection settings: FK enforcement, no fsync per commit (WAL keeps commits atomic).
+        Execute(connection, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
         return connection;
+    }
+
+    /// <summary>
+    /// How long a statement waits for another writer: SQLite's busy handler, then Microsoft.Data.Sqlite's
+    /// own retries up to the command timeout, whose unit is the second (and 0 would mean for ever).
+    /// </summary>
+    private static void SetBusyTimeout(SqliteConnection connection, TimeSpan timeout)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        connection.DefaultTimeout = seconds;
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout={seconds * 1000};"));
     }
 
     public static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
@@ -49,5 +92,28 @@ internal sealed class StasisDb
         }
 
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Takes the write lock and lets it go, waiting up to <paramref name="wait"/> when another process
+    /// holds it: what start-up would otherwise find out halfway through recovering the meter.
+    /// </summary>
+    private void WaitForWriteLock(SqliteConnection connection, TimeSpan wait, Action<string>? waiting)
+    {
+        try
+        {
+            SetBusyTimeout(connection, TimeSpan.FromSeconds(1));
+            Execute(connection, "BEGIN IMMEDIATE; ROLLBACK;");
+        }
+        catch (SqliteException e) when (StoreFaults.Classify(e) == StoreFault.Busy)
+        {
+            waiting?.Invoke($"the store {FilePath} is locked by another process{StoreHolders.Describe(FilePath)}; waiting up to {wait.TotalSeconds:0.#} s for it");
+            SetBusyTimeout(connection, wait);
+            Execute(connection, "BEGIN IMMEDIATE; ROLLBACK;");
+        }
+        finally
+        {
+            SetBusyTimeout(connection, BusyTimeout);
+        }
     }
 }

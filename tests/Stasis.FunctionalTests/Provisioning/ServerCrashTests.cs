@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Stasis.Client.Model;
 
@@ -10,13 +8,12 @@ namespace Stasis.FunctionalTests.Provisioning;
 /// <summary>The server as a real process, killed with SIGKILL: orphans, provisioned targets and the meter survive it.</summary>
 public sealed class ServerCrashTests : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "stasis-crash-" + Guid.NewGuid().ToString("N")[..8]);
-    private Process? _server;
+    private readonly ServerProcess _server = new();
 
     [Fact]
     public async Task Kill9_RestartStopsOrphansRestoresTargetAndBillsIdleAndActiveTime()
     {
-        var (http, _) = await StartServerAsync();
+        var http = await _server.StartAsync();
         var spec = ServerFixture.Echo("crashy");
         (await http.PutAsJsonAsync("api/v1/functions/crashy", spec, JsonDefaults.Options)).EnsureSuccessStatusCode();
         (await http.PutAsync("api/v1/functions/crashy/provision", new StringContent("""{"defaultTarget": 1, "alwaysAllocateCPU": false}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
@@ -26,11 +23,10 @@ public sealed class ServerCrashTests : IAsyncLifetime
         var orphan = (await http.GetFromJsonAsync<List<InstanceInfo>>("api/v1/functions/crashy/instances", JsonDefaults.Options))!.Single();
         await Task.Delay(2500); // a few heartbeats of idle time
 
-        _server!.Kill(entireProcessTree: false); // SIGKILL: nothing is stopped or flushed
-        await _server.WaitForExitAsync();
+        await _server.KillAsync(); // SIGKILL: nothing is stopped or flushed
         Assert.True(ServerFixture.ProcessAlive(orphan.Pid!.Value), "the instance outlives a killed server");
 
-        var (again, _) = await StartServerAsync();
+        var again = await _server.StartAsync();
         await ServerFixture.Until(() => Task.FromResult(!ServerFixture.ProcessAlive(orphan.Pid!.Value)), "the orphan is stopped");
         await ServerFixture.Until(async () => (await Provision(again)).Current == 1, "the provisioned target is restored");
 
@@ -52,58 +48,7 @@ public sealed class ServerCrashTests : IAsyncLifetime
     private static async Task<ProvisionInfo> Provision(HttpClient http) =>
         (await http.GetFromJsonAsync<ProvisionInfo>("api/v1/functions/crashy/provision", JsonDefaults.Options))!;
 
-    private async Task<(HttpClient, int)> StartServerAsync()
-    {
-        var port = FreePort();
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "stasis.dll"), "server", "--listen", $"127.0.0.1:{port}", "--data", _data])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        _server = Process.Start(psi)!;
-        _server.OutputDataReceived += (_, _) => { };
-        _server.ErrorDataReceived += (_, _) => { };
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
-        await ServerFixture.Until(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync("api/v1/status")).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, "the server answers", seconds: 60);
-        return (http, port);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        if (_server is { HasExited: false })
-        {
-            // SIGTERM: a graceful stop that stops every instance the server started.
-            Gateway.GatewayTests.Signal(_server.Id, 15);
-            await _server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        }
-
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 }

@@ -171,8 +171,26 @@ public sealed class ViewsTests
             RuntimeDetails = new() { ["cgroup"] = "v2", ["gpu"] = "none" }, Functions = 2, Instances = 3,
         }, new Uri("http://127.0.0.1:7070/"));
 
-        Assert.Equal(["endpoint", "version", "listen", "data", "runtime", "  cgroup", "  gpu", "functions", "instances"], props.Items.Select(i => i.Key));
+        Assert.Equal(["endpoint", "version", "listen", "data", "runtime", "  cgroup", "  gpu", "functions", "instances", "storage"], props.Items.Select(i => i.Key));
         Assert.Equal("http://127.0.0.1:7070", props["endpoint"]);
+        Assert.Equal("ok", props["storage"]);
+    }
+
+    [Fact]
+    public void StatusOfAFailingStore_SaysWhatWaitsAndWhatWasDropped()
+    {
+        var props = StatusView.Properties(new ServerStatus
+        {
+            Version = "1.0", Listen = "127.0.0.1:7070", DataDirectory = "/d", Runtime = "process",
+            Storage = new StorageStatus
+            {
+                State = "full", Since = new DateTimeOffset(2026, 3, 1, 12, 0, 3, TimeSpan.Zero), Error = "database or disk is full",
+                PendingWrites = 3, PendingMeterIntervals = 12, PendingMetricPoints = 1, LogLinesDropped = 40,
+            },
+        }, new Uri("http://127.0.0.1:7070/"));
+
+        Assert.Equal("full since 12:00:03Z: 3 records, 12 meter intervals, 1 metric points wait to be written (database or disk is full)", props["storage"]);
+        Assert.Equal("40", props["  log lines dropped"]);
     }
 
     [Theory]

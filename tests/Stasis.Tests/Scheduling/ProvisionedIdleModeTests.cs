@@ -23,6 +23,28 @@ public sealed class ProvisionedIdleModeTests
     }
 
     [Fact]
+    public async Task SetProvision_StartFails_CurrentErrorShownAndRetriedAfterBackOff_ThenClearedWhenOneIsReady()
+    {
+        var h = new DispatcherHarness();
+        h.Runtime.FailStartsWith = "exited with code 3";
+
+        h.Dispatcher.SetProvision(1, idleMode: false);
+        await DispatcherHarness.Until(() => h.Dispatcher.ProvisionState().CurrentError is not null, "the failure is reported");
+        Assert.Contains("exited with code 3", h.Dispatcher.ProvisionState().CurrentError);
+
+        h.Runtime.FailStartsWith = null;
+        h.Dispatcher.Tick(h.Time.GetUtcNow());
+        Assert.Single(h.Runtime.Launches); // no retry before the back-off
+
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        h.Dispatcher.Tick(h.Time.GetUtcNow());
+        await DispatcherHarness.Until(() => h.Dispatcher.ProvisionState().Current == 1, "the retry is ready");
+
+        Assert.Null(h.Dispatcher.ProvisionState().CurrentError);
+        Assert.Equal(2, h.Runtime.Launches.Count);
+    }
+
+    [Fact]
     public async Task Acquire_FrozenInstance_IsThawedBeforeTheRequestAndFrozenAgainAfter()
     {
         var h = new DispatcherHarness();

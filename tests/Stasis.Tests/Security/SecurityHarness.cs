@@ -20,7 +20,7 @@ internal sealed class SecurityHarness : IDisposable
     public SecurityHarness(int replayCapacity = 1000)
     {
         Db = new StasisDb(_dir.Path);
-        Store = new AccessKeyStore(Db);
+        Store = new AccessKeyStore(Db, new DeferredWrites(Db, new StoreHealth(Time, NullLogger<StoreHealth>.Instance), NullLogger<DeferredWrites>.Instance));
         Keys = new AccessKeys(Store, Time, NullLoggerFactory.Instance);
         Replays = new ReplayCache(replayCapacity);
         Authenticator = new RequestAuthenticator(Keys, Replays, Time, NullLoggerFactory.Instance);

@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Stasis.Server.Runtime.Process;
 
-/// <summary>The few libc calls .NET has no API for: setns, kill with any signal, open of a namespace file.</summary>
+/// <summary>The few libc calls .NET has no API for: setns, kill with any signal, open of a namespace file, appends with O_APPEND.</summary>
 // Signal numbers are those of x86-64 and arm64 Linux, the platforms the server runs on.
 internal static partial class LibC
 {
@@ -13,7 +13,9 @@ internal static partial class LibC
     public const int SigStop = 19;
     private const int CloneNewNet = 0x40000000;
     private const int OReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
+    private const int OWriteAppendCloseOnExec = 0x80401; // O_WRONLY | O_APPEND | O_CLOEXEC
     private const int ESRCH = 3;
+    private const int EINTR = 4;
 
     /// <summary>Opens a <c>/proc/&lt;pid&gt;/ns/*</c> file; the namespace lives as long as the handle.</summary>
     public static SafeFileHandle OpenNamespace(string path)
@@ -25,6 +27,51 @@ internal static partial class LibC
         }
 
         return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Opens an existing file for appending with O_APPEND: every write lands at the end, atomically, however
+    /// many threads write at once, so no lock and no position are needed.
+    /// </summary>
+    public static SafeFileHandle OpenForAppend(string path)
+    {
+        var fd = Open(path, OWriteAppendCloseOnExec);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Writes all of <paramref name="bytes"/> with write(2), in as many calls as it takes; the bytes are with
+    /// the kernel when it returns (they survive the process being killed). Throws <see cref="IOException"/>
+    /// whose HResult is the errno (28 when the disk is full).
+    /// </summary>
+    public static unsafe void WriteAll(SafeFileHandle file, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* start = bytes)
+        {
+            var done = 0;
+            while (done < bytes.Length)
+            {
+                var written = WriteBytes(file, start + done, (nuint)(bytes.Length - done));
+                if (written < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == EINTR)
+                    {
+                        continue;
+                    }
+
+                    throw new IOException(Marshal.GetPInvokeErrorMessage(errno), errno);
+                }
+
+                done += (int)written;
+            }
+        }
     }
 
     /// <summary>Moves the calling thread into the network namespace; returns 0 or errno.</summary>
@@ -45,4 +92,7 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint WriteBytes(SafeFileHandle fd, byte* buffer, nuint count);
 }

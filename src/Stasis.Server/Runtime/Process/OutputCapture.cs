@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Stasis.Server.Logs;
+using Stasis.Server.Storage;
 
 namespace Stasis.Server.Runtime.Process;
 
 /// <summary>
 /// Copies an instance's stdout and stderr, line by line, to its log file
 /// (<c>2025-01-31T12:00:00.000Z stdout text</c>) and to <see cref="InstanceLaunch.OnOutputLine"/>,
-/// and keeps the last lines for error messages.
+/// and keeps the last lines for error messages. Lines are written through (<see cref="AppendOnlyFile"/>);
+/// a line the disk has no room for is dropped, logged once per instance, and never stops the instance.
 /// </summary>
 internal sealed class OutputCapture : IAsyncDisposable
 {
@@ -16,7 +19,7 @@ internal sealed class OutputCapture : IAsyncDisposable
     // A program that writes without newlines must not grow a line without bound.
     private const int MaxLineChars = 16 * 1024;
 
-    private readonly StreamWriter _log;
+    private readonly AppendOnlyFile? _log;
     private readonly Action<string>? _onLine;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -27,7 +30,7 @@ internal sealed class OutputCapture : IAsyncDisposable
     private int _callbackFailed;
     private int _writeFailed;
 
-    private OutputCapture(StreamWriter log, InstanceLaunch launch, TimeProvider time, ILogger logger)
+    private OutputCapture(AppendOnlyFile? log, InstanceLaunch launch, TimeProvider time, ILogger logger)
     {
         _log = log;
         _onLine = launch.OnOutputLine;
@@ -36,16 +39,20 @@ internal sealed class OutputCapture : IAsyncDisposable
         _instanceId = launch.InstanceId;
     }
 
-    /// <summary>Opens (appends to) the launch's log file, creating its directory.</summary>
+    /// <summary>
+    /// Opens (appends to) the launch's log file, creating its directory. A full disk does not stop the
+    /// instance: it runs without its own file (its lines still reach the function's log, if that has room).
+    /// </summary>
     public static OutputCapture Open(InstanceLaunch launch, TimeProvider time, ILogger logger)
     {
         try
         {
-            var full = Path.GetFullPath(launch.LogPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            var stream = new FileStream(full, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-            // Flushed per line so that a tail of the file shows output as it happens.
-            return new OutputCapture(new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true }, launch, time, logger);
+            return new OutputCapture(AppendOnlyFile.Open(Path.GetFullPath(launch.LogPath)), launch, time, logger);
+        }
+        catch (IOException e) when (StoreFaults.IsDiskFull(e))
+        {
+            ProcessRuntimeLog.LogWriteFailed(logger, launch.InstanceId, e.Message);
+            return new OutputCapture(null, launch, time, logger) { _writeFailed = 1 };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -79,7 +86,7 @@ internal sealed class OutputCapture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await DrainAsync(TimeSpan.Zero).ConfigureAwait(false);
-        await _log.DisposeAsync().ConfigureAwait(false);
+        _log?.Dispose(); // nothing is buffered: nothing to flush, nothing to fail
         _stop.Dispose();
     }
 
@@ -134,7 +141,7 @@ internal sealed class OutputCapture : IAsyncDisposable
 
             try
             {
-                _log.WriteLine($"{stamp} {source} {text}");
+                _log?.AppendLine($"{stamp} {source} {text}");
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
