@@ -1,6 +1,6 @@
 // A small SVG line chart: time on x, one or more series on y, gaps where a value is missing,
 // and a hover line with the values at the nearest point.
-import { esc } from './format.js';
+import { esc, clockTime, clockMinute, dateTime } from './format.js';
 
 export const palette = ['#1f77b4', '#e08a00', '#d14343', '#2e9e5b', '#8f6bd6', '#7f7f7f'];
 
@@ -12,10 +12,7 @@ function niceMax(v) {
 }
 
 function timeLabel(t, span) {
-  const d = new Date(t);
-  const hm = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
-  if (span <= 15 * 60 * 1000) return d.toLocaleTimeString('en-GB', { hour12: false });
-  return hm;
+  return span <= 15 * 60 * 1000 ? clockTime(t) : clockMinute(t);
 }
 
 /**
@@ -76,7 +73,7 @@ export function drawChart(element, spec) {
     let best = 0;
     for (let i = 1; i < times.length; i++) if (Math.abs(times[i] - t) < Math.abs(times[best] - t)) best = i;
     hover.setAttribute('x1', x(times[best])); hover.setAttribute('x2', x(times[best])); hover.setAttribute('visibility', 'visible');
-    tip.innerHTML = `<div>${esc(new Date(times[best]).toLocaleString('en-GB', { hour12: false }))}</div>` +
+    tip.innerHTML = `<div>${esc(dateTime(times[best]))}</div>` +
       series.map(s => `<div>${esc(s.name)}: ${esc(s.values[best] == null ? '–' : format(s.values[best]))}</div>`).join('');
     tip.style.display = 'block';
     const tx = ev.clientX - element.getBoundingClientRect().left;

@@ -31,16 +31,32 @@ export function pct(v) {
   return p.toFixed(p === 0 || p >= 10 ? 0 : p >= 1 ? 1 : 2) + ' %';
 }
 
+// Intl formatters are costly to build (a toLocale*String call with options builds one each time): build each once.
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const clockMinutes = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false });
+const calendar = new Intl.DateTimeFormat('en-GB', { hour12: false, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const numbers = new Map();
+const numberFormat = (digits, fixed) => {
+  const key = digits * 2 + (fixed ? 1 : 0);
+  if (!numbers.has(key)) numbers.set(key, new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: fixed ? digits : 0 }));
+  return numbers.get(key);
+};
+
+/** hh:mm:ss of a time (ISO text or milliseconds). */
+export const clockTime = t => clock.format(new Date(t));
+/** hh:mm of a time (ISO text or milliseconds). */
+export const clockMinute = t => clockMinutes.format(new Date(t));
+
 export function num(v, digits = 2) {
   if (v === null || v === undefined) return '–';
-  return Number(v).toLocaleString('en-US', { maximumFractionDigits: digits });
+  return numberFormat(digits, false).format(Number(v));
 }
 
 export function usd(v) {
   v = Number(v);
   if (!Number.isFinite(v)) return '–';
   const digits = Math.abs(v) >= 1 ? 2 : Math.abs(v) >= 0.01 ? 4 : 6;
-  return '$' + v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return '$' + numberFormat(digits, true).format(v);
 }
 
 export function bytes(v) {
@@ -53,14 +69,12 @@ export function bytes(v) {
 
 export function time(iso) {
   if (!iso) return '–';
-  const d = new Date(iso);
-  return d.toLocaleTimeString('en-GB', { hour12: false });
+  return clockTime(iso);
 }
 
 export function dateTime(iso) {
   if (!iso) return '–';
-  const d = new Date(iso);
-  return d.toLocaleString('en-GB', { hour12: false, year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return calendar.format(new Date(iso));
 }
 
 export function ago(iso, now = Date.now()) {

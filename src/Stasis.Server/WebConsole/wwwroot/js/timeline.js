@@ -1,5 +1,5 @@
 // Each instance's state over a window, one row per instance, a coloured bar per state segment.
-import { esc } from './format.js';
+import { esc, clockTime, clockMinute } from './format.js';
 
 export const stateColors = {
   starting: '#9aa3b1', initializing: '#b7a13a', warm: '#2e9e5b', busy: '#e08a00', frozen: '#3f7fd8',
@@ -27,13 +27,13 @@ export function drawTimeline(element, timeline) {
     for (const seg of inst.segments) {
       const a = x(new Date(seg.from).getTime()), b = x(new Date(seg.to).getTime());
       if (b <= a) continue;
-      body += `<rect data-state="${esc(seg.state)}" x="${a.toFixed(1)}" y="${y}" width="${Math.max(0.8, b - a).toFixed(1)}" height="${rowH}" fill="${stateColors[seg.state] || '#ccc'}"><title>${esc(seg.state)} ${esc(new Date(seg.from).toLocaleTimeString('en-GB', { hour12: false }))} – ${esc(new Date(seg.to).toLocaleTimeString('en-GB', { hour12: false }))}</title></rect>`;
+      body += `<rect data-state="${esc(seg.state)}" x="${a.toFixed(1)}" y="${y}" width="${Math.max(0.8, b - a).toFixed(1)}" height="${rowH}" fill="${stateColors[seg.state] || '#ccc'}"><title>${esc(seg.state)} ${clockTime(seg.from)} – ${clockTime(seg.to)}</title></rect>`;
     }
   });
   let ticks = '';
   for (let i = 0; i <= 6; i++) {
     const t = from + span * i / 6;
-    ticks += `<text x="${x(t)}" y="11" text-anchor="${i === 0 ? 'start' : i === 6 ? 'end' : 'middle'}">${esc(new Date(t).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', hour12: false }))}</text>`;
+    ticks += `<text x="${x(t)}" y="11" text-anchor="${i === 0 ? 'start' : i === 6 ? 'end' : 'middle'}">${clockMinute(t)}</text>`;
   }
   element.innerHTML = rows.length === 0
     ? '<div class="empty">No instance in this window.</div>'

@@ -1,6 +1,6 @@
 // A function's metrics over 15 min, 1 h or 24 h, one chart per figure, updated as intervals close.
 import { api } from '../api.js';
-import { ms, pct, num, bytes } from '../format.js';
+import { ms, pct, num, bytes, clockTime } from '../format.js';
 import { drawChart } from '../chart.js';
 import { setQuery } from '../app.js';
 import { header } from './common.js';
@@ -44,7 +44,7 @@ export async function render(view, { params: [name], query, scope }) {
     about.dataset.points = points.length;
     const width = points.length ? seconds(points[0]) : report.intervalSeconds;
     about.textContent = `${points.length} points of ${width} s` + (width > report.intervalSeconds ? ` (${report.intervalSeconds} s intervals merged)` : '') +
-      (last ? `, the last closed ${new Date(last.end).toLocaleTimeString('en-GB', { hour12: false })}` : ', none closed yet') + '. Updates live.';
+      (last ? `, the last closed ${clockTime(last.end)}` : ', none closed yet') + '. Updates live.';
     for (const c of charts) {
       const rows = points.map(c.series);
       const names = rows.length ? rows[0].map(([n]) => n) : c.series({ instancesByState: {} }).map(([n]) => n);

@@ -1,6 +1,6 @@
 // A function: its trigger URL, state, spec as YAML, recent invocations and its log, followed live.
 import { api, followLogs } from '../api.js';
-import { esc, ms, time, badge, errorBox } from '../format.js';
+import { esc, ms, time, dateTime, badge, errorBox } from '../format.js';
 import { toYaml } from '../yaml.js';
 import { header, counts, copyButton, wireCopy, functionState } from './common.js';
 
@@ -17,7 +17,7 @@ export async function render(view, { params: [name], scope }) {
         <dt>Instances</dt><dd id="counts"></dd>
         <dt>Scheduling</dt><dd>${esc(f.schedulingPolicy)} · <span id="queue"></span></dd>
         <dt>Resources</dt><dd>${esc(spec.cpu ?? '–')} vCPU · ${esc(spec.memorySize ?? '–')} MB${spec.gpuConfig ? ` · GPU ${esc(spec.gpuConfig.gpuType || '')} ${esc(spec.gpuConfig.gpuMemorySize ?? '')} MB` : ''} · concurrency ${esc(spec.instanceConcurrency ?? 1)}</dd>
-        <dt>Version</dt><dd>${esc(f.version)} · updated ${esc(new Date(f.updatedAt).toLocaleString('en-GB', { hour12: false }))}</dd>
+        <dt>Version</dt><dd>${esc(f.version)} · updated ${esc(dateTime(f.updatedAt))}</dd>
       </dl></div></div>
       <div id="problems"></div>
     </div>
