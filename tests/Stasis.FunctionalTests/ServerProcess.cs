@@ -62,6 +62,12 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // The server's settings are its arguments only: tests in this process set STASIS_* variables of their own.
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("STASIS_", StringComparison.Ordinal)).ToList())
+        {
+            psi.Environment.Remove(name);
+        }
+
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);

@@ -121,7 +121,7 @@ public sealed record StorageStatus
     public DateTimeOffset? Since { get; init; }
     /// <summary>The last failed write's error.</summary>
     public string? Error { get; init; }
-    /// <summary>Instance records and autoscaling decisions waiting to be written.</summary>
+    /// <summary>Instance records, autoscaling decisions and access keys' last use waiting to be written.</summary>
     public int PendingWrites { get; init; }
     /// <summary>Closed meter intervals waiting to be written (those since the last heartbeat, more while the store fails).</summary>
     public int PendingMeterIntervals { get; init; }

@@ -88,10 +88,19 @@ internal sealed class MeterJournal(Meter meter, MeterStore store, StoreHealth? h
     {
         lock (_writing)
         {
-            var batch = FlushLocked();
+            var batch = FlushOrPeekLocked();
             var now = batch.Heartbeat;
             var end = to ?? now;
             var sums = store.Sum(function, from, end);
+            foreach (var closed in batch.Closed)
+            {
+                // Closed intervals still in memory: the store could not take them yet.
+                if ((function is null || closed.Instance.FunctionName == function) && MeterSum.Of(closed, from, end) is { } sum)
+                {
+                    sums.Add(sum);
+                }
+            }
+
             foreach (var open in batch.Open)
             {
                 if ((function is null || open.Instance.FunctionName == function)

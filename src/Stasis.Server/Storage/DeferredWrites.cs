@@ -5,7 +5,8 @@ namespace Stasis.Server.Storage;
 
 /// <summary>
 /// Store writes that must neither fail nor hold up their caller: instance records (written as instances
-/// start and stop, so the gateway's cold starts go through here) and the autoscaler's decisions. A write
+/// start and stop, so the gateway's cold starts go through here), the autoscaler's decisions and access
+/// keys' last use (written on the request path). A write
 /// goes to the store at once while nothing is waiting; when the store is locked by another process or the
 /// disk is full it is kept, in order, behind the others, and <see cref="Drain"/> (every second, and at
 /// shutdown) writes them as soon as the store takes writes again.
@@ -53,7 +54,7 @@ internal sealed class DeferredWrites(StasisDb db, StoreHealth health, ILogger<De
                 }
                 catch (Exception e) when (StoreFaults.Classify(e) is { } fault)
                 {
-                    health.Failed(fault, "instance records and scaling decisions", e);
+                    health.Failed(fault, "instance records, scaling decisions and key uses", e);
                 }
             }
 
@@ -113,7 +114,7 @@ internal sealed class DeferredWrites(StasisDb db, StoreHealth health, ILogger<De
             }
             catch (Exception e) when (StoreFaults.Classify(e) is { } fault)
             {
-                health.Failed(fault, "instance records and scaling decisions", e);
+                health.Failed(fault, "instance records, scaling decisions and key uses", e);
                 return _waiting.Count;
             }
 

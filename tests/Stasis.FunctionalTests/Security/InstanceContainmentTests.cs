@@ -22,7 +22,8 @@ public sealed class ContainmentServerFixture : ServerFixture
 {
     public static readonly Dictionary<string, string> Secrets = new()
     {
-        ["STASIS_ADMIN_KEY"] = "admin-key-that-must-not-leak",
+        // Well-formed: the variable stays set for the rest of the test process, where servers started from the CLI read it.
+        ["STASIS_ADMIN_KEY"] = AdminToken(),
         ["AWS_SECRET_ACCESS_KEY"] = "aws-secret-that-must-not-leak",
         ["DATABASE_URL"] = "postgres://user:password@db/prod",
     };
@@ -33,6 +34,12 @@ public sealed class ContainmentServerFixture : ServerFixture
         {
             Environment.SetEnvironmentVariable(name, value);
         }
+    }
+
+    private static string AdminToken()
+    {
+        var token = Stasis.Client.Auth.AccessKeyToken.Generate();
+        return $"{token.Id}.{token.Secret}";
     }
 
     /// <summary>What the server's runtime says it uses here (isolation, cpuLimit, memoryLimit, ...).</summary>

@@ -45,7 +45,7 @@ public sealed class ServerConfigFileTests : IDisposable
     [InlineData("""{ "auth": { "required": "yes" } }""", "auth.required must be true or false")]
     [InlineData("""{ "auth": { "require": true } }""", "unknown key 'auth.require'; known: required")]
     [InlineData("""{ "auth": true }""", "'auth' must be an object")]
-    [InlineData("""{ "security": {} }""", "the config file knows 'prices', 'metrics' and 'auth'")]
+    [InlineData("""{ "security": {} }""", "the config file knows 'prices', 'metrics', 'auth' and 'limits'")]
     public void Apply_BadConfig_RefusesToStartNamingTheKey(string json, string expected)
     {
         var path = Write(json);

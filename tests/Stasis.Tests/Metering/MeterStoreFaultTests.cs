@@ -54,6 +54,9 @@ public sealed class MeterStoreFaultTests : IDisposable
         // A bill read meanwhile comes from the store and memory, without waiting for the lock.
         var reading = _journal.Read("llm", T, null);
         Assert.Equal([(MeterState.Active, 0.0, 2.0), (MeterState.Idle, 2, 4), (MeterState.Active, 4, 5)], Spans(reading.Intervals));
+        var totals = _journal.Sum("llm", T, null);
+        Assert.Equal(3.0, totals.Sums.Where(x => x.State == MeterState.Active).Sum(x => x.Duration.TotalSeconds));
+        Assert.Equal(2.0, totals.Sums.Where(x => x.State == MeterState.Idle).Sum(x => x.Duration.TotalSeconds));
 
         holder.Dispose();
         At(6);
