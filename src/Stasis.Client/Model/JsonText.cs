@@ -25,6 +25,14 @@ public static class JsonText
         }
     }
 
+    /// <summary>Levels of objects and arrays: a value is 0, <c>[1]</c> is 1, <c>{"a": [1]}</c> is 2.</summary>
+    public static int Depth(JsonNode? node) => node switch
+    {
+        JsonObject obj => 1 + obj.Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonArray array => 1 + array.Select(Depth).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
+
     private static void Read(JsonNode? node)
     {
         switch (node)

@@ -9,10 +9,15 @@ namespace Stasis.Client.Model;
 /// arrays) as it was written. The API's options match property names ignoring case, and System.Text.Json would
 /// build these nodes' objects ignoring case too, where <c>{"project": 1, "PROJECT": 2}</c> throws an
 /// ArgumentException (a 500 on the server) instead of being kept, or refused by the code that reads it.
-/// Names and strings are checked as they come in (<see cref="JsonText.CheckStrings"/>).
+/// Names and strings are checked as they come in (<see cref="JsonText.CheckStrings"/>), and so is the depth: kept JSON
+/// is written back inside other objects (a function's spec inside the answer to a deploy, inside a list), and JSON
+/// nested past 64 levels can be neither written by the server nor read by a client.
 /// </summary>
 public sealed class KeptJsonConverter : JsonConverterFactory
 {
+    /// <summary>How deep kept JSON may nest: <c>{"a": {"b": 1}}</c> is 2.</summary>
+    public const int MaxDepth = 32;
+
     public override bool CanConvert(Type typeToConvert) => typeof(JsonNode).IsAssignableFrom(typeToConvert);
 
     public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
@@ -25,6 +30,11 @@ public sealed class KeptJsonConverter : JsonConverterFactory
         {
             var node = JsonNode.Parse(ref reader);
             JsonText.CheckStrings(node);
+            if (JsonText.Depth(node) > MaxDepth)
+            {
+                throw new JsonException($"the value nests more than {MaxDepth} levels deep; kept JSON (logConfig, provisionConfig, unknown props, policies) may nest {MaxDepth}");
+            }
+
             return node switch
             {
                 null => null,

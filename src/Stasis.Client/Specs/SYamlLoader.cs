@@ -124,6 +124,15 @@ public static partial class SYamlLoader
 
     private static YamlMappingNode ReadRoot(string yaml, string source, out bool extraDocuments)
     {
+        // YAML has no NUL (it is not a printable character); YamlDotNet stops reading there and then fails oddly.
+        if (yaml.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
+        {
+            var before = yaml.AsSpan(0, nul);
+            var line = before.Count('\n') + 1;
+            var column = nul - (before.LastIndexOf('\n') + 1) + 1;
+            throw new SpecException(new SpecDiagnostic(source, line, column, "", "invalid YAML: a NUL character; an s.yaml is text, so remove it"));
+        }
+
         var stream = new YamlStream();
         var scanner = new Scanner(new StringReader(yaml));
         try
@@ -138,6 +147,13 @@ public static partial class SYamlLoader
             var (line, column) = SpecInterpolator.At(ex.Start);
             var what = LocationPrefix().Replace(ex.InnerException is YamlException inner ? $"{ex.Message} {inner.Message}" : ex.Message, "");
             throw new SpecException(new SpecDiagnostic(source, line, column, "", $"invalid YAML: {what}"), ex);
+        }
+        catch (ArgumentException ex) when (ex.ParamName == "parser")
+        {
+            // YamlDotNet's loader, given an event it does not expect where the parser stopped early.
+            var (line, column) = SpecInterpolator.At(scanner.CurrentPosition);
+            throw new SpecException(new SpecDiagnostic(source, line, column, "",
+                "invalid YAML: the file cannot be read past this point; look for a character YAML does not allow"), ex);
         }
         catch (KeyNotFoundException ex)
         {

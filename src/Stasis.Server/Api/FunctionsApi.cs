@@ -17,8 +17,6 @@ internal static class FunctionsApi
     private static readonly JsonSerializerOptions StrictRead = new(JsonDefaults.Options)
     {
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        // "functionName": null is refused by name, like a wrong type, instead of reaching code that counts on a string.
-        RespectNullableAnnotations = true,
     };
 
     public static void MapFunctionsApi(this IEndpointRouteBuilder routes)
@@ -111,8 +109,8 @@ internal static class FunctionsApi
                 return (null, ApiErrors.Error(400, "EmptyBody", "the body is JSON null; send the function spec as a JSON object."));
             }
 
-            // JSON null for a list means "none", never a null the core has to guard against.
-            spec = spec with { Triggers = spec.Triggers ?? [], EnvironmentVariables = spec.EnvironmentVariables ?? [] };
+            // JSON null means "not given" (a list: none), never a null the core has to guard against.
+            spec = SpecBodyChecks.WithoutNulls(spec);
             return SpecBodyChecks.FirstProblem(spec) is { } problem
                 ? (null, ApiErrors.Error(400, "InvalidJson", $"the body is not a valid function spec: {problem}."))
                 : (spec, null);

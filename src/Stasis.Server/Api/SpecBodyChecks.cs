@@ -10,6 +10,17 @@ namespace Stasis.Server.Api;
 /// </summary>
 internal static class SpecBodyChecks
 {
+    /// <summary>
+    /// JSON null for a field the model has no null for means "not given": <c>"functionName": null</c> is an empty
+    /// name (PUT takes the URL's, POST refuses it as missing), a null list is an empty one, a trigger's null type is http.
+    /// </summary>
+    public static FunctionSpec WithoutNulls(FunctionSpec spec) => spec with
+    {
+        FunctionName = spec.FunctionName ?? "",
+        Triggers = spec.Triggers?.Select(t => t is null ? t! : t with { TriggerName = t.TriggerName ?? "", TriggerType = t.TriggerType ?? "http" }).ToList() ?? [],
+        EnvironmentVariables = spec.EnvironmentVariables ?? [],
+    };
+
     /// <summary>The first problem of <paramref name="spec"/>, as a sentence; null when there is none.</summary>
     public static string? FirstProblem(FunctionSpec spec)
     {

@@ -15,7 +15,6 @@ public sealed class ApiBadInputTests(ServerFixture fx) : IClassFixture<ServerFix
 {
     [Theory]
     [InlineData("triggers", "[null]", "triggers[0] is null")]
-    [InlineData("functionName", "null", "functionName")]
     [InlineData("environmentVariables", "{\"A\": null}", "environmentVariables.A is null")]
     public async Task Post_NullWhereTheSpecNeedsAValue_Is400InvalidJsonNamingIt(string field, string value, string named)
     {
@@ -28,6 +27,36 @@ public sealed class ApiBadInputTests(ServerFixture fx) : IClassFixture<ServerFix
         var error = await GatewayTests.ReadError(response);
         Assert.Equal("InvalidJson", error.Code);
         Assert.Contains(named, error.Message);
+    }
+
+    [Fact]
+    public async Task Post_NullFunctionName_IsAMissingName()
+    {
+        var spec = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(ServerFixture.Echo("null-name"), JsonDefaults.Options))!.AsObject();
+        spec["functionName"] = null;
+        spec["triggers"]![0]!["triggerType"] = null;
+
+        using var response = await fx.Http.PostAsync("api/v1/functions", new StringContent(spec.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await GatewayTests.ReadError(response);
+        Assert.Equal("InvalidSpec", error.Code);
+        Assert.Contains("functionName is required", error.Message);
+    }
+
+    [Fact]
+    public async Task Put_NullListsAndTriggerType_MeanNotGiven()
+    {
+        var spec = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(ServerFixture.Echo("null-lists"), JsonDefaults.Options))!.AsObject();
+        spec["environmentVariables"] = null;
+        spec["triggers"]![0]!["triggerType"] = null;
+
+        using var response = await fx.Http.PutAsync("api/v1/functions/null-lists", new StringContent(spec.ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var info = await fx.Http.GetFromJsonAsync<FunctionInfo>("api/v1/functions/null-lists", JsonDefaults.Options);
+        Assert.Equal("http", info!.Spec.Triggers.Single().TriggerType);
+        Assert.Empty(info.Spec.EnvironmentVariables);
     }
 
     [Fact]
@@ -52,6 +81,23 @@ public sealed class ApiBadInputTests(ServerFixture fx) : IClassFixture<ServerFix
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var info = await fx.Http.GetFromJsonAsync<JsonObject>("api/v1/functions/log-case", JsonDefaults.Options);
         Assert.Equal("b", (string?)info!["spec"]!["logConfig"]!["PROJECT"]);
+    }
+
+    [Fact]
+    public async Task Put_KeptJsonNestedTooDeepToWriteBack_Is400AndTheListStillAnswers()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40);
+        var body = System.Text.Json.JsonSerializer.Serialize(ServerFixture.Echo("log-deep"), JsonDefaults.Options)
+            .Replace("\"functionName\"", $"\"logConfig\": {deep}, \"functionName\"", StringComparison.Ordinal);
+
+        using var response = await fx.Http.PutAsync("api/v1/functions/log-deep", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await GatewayTests.ReadError(response);
+        Assert.Equal("InvalidJson", error.Code);
+        Assert.Contains("nests more than 32 levels deep", error.Message);
+        using var list = await fx.Http.GetAsync("api/v1/functions");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
     }
 
     [Fact]

@@ -152,7 +152,12 @@ public static class ApiRequests
         from method in Gen.Elements(Methods)
         from prefix in Gen.Elements(Prefixes)
         from count in Gen.Frequency((4, Gen.Constant(0)), (3, Gen.Constant(1)), (1, Gen.Choose(2, 4)))
-        from extra in Gen.Frequency((3, Gen.Elements(Names)), (2, Gen.Elements(OddSegments)), (1, Gen.Elements("provision", "history", "instances", "logs", "metrics", "functions", "v1", "api")))
+        // Only fuzz-rnd may be reached by name (and deleted); under /fn/ no function that exists, whose answers
+        // would be the function's (or, for one that cannot start, the gateway's documented 503).
+        from extra in Gen.Frequency(
+                (3, Gen.Elements(prefix.StartsWith("/fn", StringComparison.Ordinal) ? ["no-such-fn"] : new[] { Random, Random, "no-such-fn" })),
+                (2, Gen.Elements(OddSegments)),
+                (1, Gen.Elements("provision", "history", "instances", "logs", "metrics", "functions", "v1", "api")))
             .ArrayOf(count)
         from query in Query(["all", "tail", "since", "limit", "qualifier", "from", "to", "function"])
         from body in Gen.Frequency(

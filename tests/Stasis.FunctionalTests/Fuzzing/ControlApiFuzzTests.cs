@@ -10,7 +10,8 @@ namespace Stasis.FunctionalTests.Fuzzing;
 /// Whatever arrives, the server answers: never 5xx, never a dropped connection, and every answer from 400 up is
 /// JSON with a <c>code</c> and a <c>message</c>. The exceptions are Kestrel's own bare answers, sent before any of
 /// the server's code runs: 400 for a path with an encoded NUL (<c>%00</c>), 414 for a request line over 8 KB. After each property the server
-/// still answers <c>/api/v1/status</c>. <c>STASIS_FUZZ_CASES</c> sets the cases per property.
+/// still answers <c>/api/v1/status</c> and the lists of functions, provision configs and the bill, which show whatever
+/// the fuzzing stored. <c>STASIS_FUZZ_CASES</c> sets the cases per property.
 /// </summary>
 public sealed class ControlApiFuzzTests(FuzzServerFixture fx) : IClassFixture<FuzzServerFixture>
 {
@@ -88,9 +89,13 @@ public sealed class ControlApiFuzzTests(FuzzServerFixture fx) : IClassFixture<Fu
         return $"{answer.Status} {code}";
     }
 
+    /// <summary>The server still answers, and so do the lists, which show everything the fuzzing stored.</summary>
     private async Task StillServes()
     {
-        using var status = await fx.Http.GetAsync("api/v1/status");
-        Assert.True(status.IsSuccessStatusCode, $"/api/v1/status answered {(int)status.StatusCode} after the fuzzing");
+        foreach (var path in new[] { "api/v1/status", "api/v1/functions", "api/v1/provision", "api/v1/bill" })
+        {
+            using var answer = await fx.Http.GetAsync(path);
+            Assert.True(answer.IsSuccessStatusCode, $"/{path} answered {(int)answer.StatusCode} after the fuzzing: {await answer.Content.ReadAsStringAsync()}");
+        }
     }
 }

@@ -43,7 +43,7 @@ public sealed record YamlCase(string Name, string Base, IReadOnlyList<YamlEdit> 
     ];
 
     /// <summary>Characters put anywhere: control characters, YAML indicators, a lone surrogate, a byte order mark.</summary>
-    public static readonly string[] Characters = ["\0", "\t", "\r", "\n", "\u0085", "\u2028", "\ufeff", "\ud800", "\uffff", ":", "-", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", "{", "[", "]", "}", ",", "?", "$", "\\"];
+    public static readonly string[] Characters = ["\0", "\u0001", "\u0007", "\u001b", "\u007f", "\u0080", "\t", "\r", "\n", "\u0085", "\u2028", "\ufeff", "\ud800", "\uffff", ":", "-", "#", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", "{", "[", "]", "}", ",", "?", "$", "\\"];
 
     /// <summary>The blocks, by <see cref="YamlEdit.Variant"/>: each takes <see cref="YamlEdit.Size"/> (levels, depth, length or count).</summary>
     public static readonly string[] Blocks = ["alias bomb", "merge bomb", "vars bomb", "string doubling", "var chain", "deep flow", "deep block", "long scalar", "many resources", "many variables", "self alias"];

@@ -27,6 +27,18 @@ public sealed class SYamlSyntaxTests
     }
 
     [Fact]
+    public void Parse_NulCharacter_ErrorNamesLineAndColumn()
+    {
+        var yaml = SpecYaml.Function("      description: a\0b");
+
+        var error = Assert.Single(SpecYaml.Fails(yaml).Errors);
+
+        Assert.Contains("a NUL character", error.Message);
+        Assert.Equal(SpecYaml.LineOf(yaml, "description:"), error.Line);
+        Assert.Equal("      description: a".Length + 1, error.Column);
+    }
+
+    [Fact]
     public void Parse_DuplicateKey_ErrorNamesTheLine()
     {
         var yaml = SpecYaml.Function("      timeout: 10\n      timeout: 20");
