@@ -16,7 +16,9 @@ is Ready, Busy or Frozen is picked at random and its process gets SIGKILL, after
 is still that instance (its FC_INSTANCE_ID). In-flight requests on it get 502 InstanceError: those are
 counted as expected (killed); every other non-2xx answer and every client-side error is unexpected.
 
-Memory: VmRSS of --server-pid every 5 s; rss_start is the first sample at or after --warmup seconds.
+Memory: VmRSS of --server-pid every 5 s; rss_start is the first sample at or after --warmup seconds,
+rss_end the last one (after the load), rss_slope_mb_per_h the least-squares slope of the samples after
+the warm-up, rss_by_minute_mb the last sample of each minute.
 
 Output: one JSON object with every figure on stdout; the request ids of the 2xx answers (x-fc-request-id)
 to --ids, one per line; progress on stderr.
@@ -258,6 +260,18 @@ class Soak:
     def figures(self, elapsed):
         warm = [kb for t, kb in self.rss if t >= self.a.warmup]
         rss_start = warm[0] if warm else None
+        # Least-squares slope of the samples after the warm-up: a leak climbs steadily, a warm-up step does not.
+        after = [(t, kb) for t, kb in self.rss if t >= self.a.warmup]
+        slope = None
+        if len(after) >= 3:
+            mt = sum(t for t, _ in after) / len(after)
+            mk = sum(kb for _, kb in after) / len(after)
+            var = sum((t - mt) ** 2 for t, _ in after)
+            if var > 0:
+                slope = sum((t - mt) * (kb - mk) for t, kb in after) / var * 3600 / 1024
+        by_minute = {}
+        for t, kb in self.rss:
+            by_minute[int(t // 60)] = kb
         rss_end = self.rss[-1][1] if self.rss else None
         growth = None if not rss_start or rss_end is None else round((rss_end - rss_start) / rss_start * 100, 2)
         unexpected = sum(self.unexpected.values())
@@ -285,6 +299,8 @@ class Soak:
             "rss_end_mb": None if rss_end is None else round(rss_end / 1024, 1),
             "rss_max_mb": None if not self.rss else round(max(kb for _, kb in self.rss) / 1024, 1),
             "rss_growth_pct": growth,
+            "rss_slope_mb_per_h": None if slope is None else round(slope, 1),
+            "rss_by_minute_mb": [round(by_minute[m] / 1024, 1) for m in sorted(by_minute)],
             "rss_samples": len(self.rss),
         }
 

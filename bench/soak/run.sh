@@ -251,8 +251,9 @@ printf '  errors:     killed in flight (502 InstanceError) %s; unexpected %s %s\
 printf '  latency:    p50 %s ms, p99 %s ms, max %s ms (2xx, client side)\n' "$(g latency_p50_ms)" "$(g latency_p99_ms)" "$(g latency_max_ms)"
 printf '  kills:      %s (%s), %s tries without a victim; instances over the run: %s, failed: %s\n' "$(g kills)" \
   "$(jq -r '.kills_by_state | to_entries | map("\(.key) \(.value)") | join(", ")' <<<"$load_json")" "$(g kill_misses)" "$instances_total" "$instances_failed"
-printf '  memory:     server RSS %s MB after %s s of warm-up, %s MB at the end (max %s MB): %s %%\n' \
-  "$(g rss_start_mb)" "$WARMUP" "$(g rss_end_mb)" "$(g rss_max_mb)" "$growth"
+printf '  memory:     server RSS %s MB after %s s of warm-up, %s MB at the end (max %s MB): %s %%; slope after the warm-up %s MB/h\n' \
+  "$(g rss_start_mb)" "$WARMUP" "$(g rss_end_mb)" "$(g rss_max_mb)" "$growth" "$(g rss_slope_mb_per_h)"
+printf '  RSS by minute (MB): %s\n' "$(jq -r '.rss_by_minute_mb | map(tostring) | join(" ")' <<<"$load_json")"
 printf '  ledger:     %s instances, %s intervals; bill %s USD (%s s idle, %s s active) over %s instance rows\n' \
   "$(l .instances)" "$(l .intervals)" "$(l .bill_total_usd)" "$(l .bill_idle_s)" "$(l .bill_active_s)" "$(l .bill_instances)"
 printf '  checks:     %s\n' "$(l '.problems | to_entries | map("\(.key) \(.value)") | join(", ")')"

@@ -17,6 +17,7 @@ internal static class SpecBodyChecks
     public static FunctionSpec WithoutNulls(FunctionSpec spec) => spec with
     {
         FunctionName = spec.FunctionName ?? "",
+        // A null trigger stays as it is, for FirstProblem to name.
         Triggers = spec.Triggers?.Select(t => t is null ? t! : t with { TriggerName = t.TriggerName ?? "", TriggerType = t.TriggerType ?? "http" }).ToList() ?? [],
         EnvironmentVariables = spec.EnvironmentVariables ?? [],
     };
