@@ -14,6 +14,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib/common.sh
+. "$repo/bench/lib/common.sh"
 function_dir="$repo/bench/scheduling/function"
 
 P0=4                   # provisioned instances before the step: defaultTarget and the policy's minCapacity
@@ -133,19 +135,6 @@ fn=autoscale-bench
 deployed=""
 api=""
 
-stop_pid() { # $1 pid, $2 seconds to wait after SIGTERM before SIGKILL
-  local pid="$1" wait_s="$2" i
-  [ -n "$pid" ] || return 0
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < wait_s * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 remember_instances() {
   local line
   [ -n "$api" ] || return 0
@@ -185,28 +174,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-die() { echo "run.sh: $*" >&2; exit 1; }
-log() { echo "# $*" >&2; }
-
-free_port() { # a loopback port nothing listens on
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  die "no free loopback port found"
-}
-
-wait_http() { # $1 url, $2 seconds, $3 pid that must stay alive
-  local url="$1" deadline=$((SECONDS + $2)) pid="${3:-}"
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    if curl -s -o /dev/null --max-time 2 "$url"; then return 0; fi
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
-    sleep 0.1
-  done
-  return 1
-}
 
 # ---------------------------------------------------------------------------------------------
 # Stasis server
