@@ -18,7 +18,11 @@ counted as expected (killed); every other non-2xx answer and every client-side e
 
 Memory: VmRSS of --server-pid every 5 s; rss_start is the first sample at or after --warmup seconds,
 rss_end the last one (after the load), rss_slope_mb_per_h the least-squares slope of the samples after
-the warm-up, rss_by_minute_mb the last sample of each minute.
+the warm-up, rss_by_minute_mb the last sample of each minute. The same samples split VmRSS into its
+anonymous, file-backed and shared parts (RssAnon, RssFile, RssShmem: rss_parts_start_mb, rss_parts_end_mb),
+and the server's own account of its memory (GET /api/v1/status, "memory": GC heap, native heap in use and
+free, trims) is read with the first sample after the warm-up and after the load (server_memory_start,
+server_memory_end).
 
 Output: one JSON object with every figure on stdout; the request ids of the 2xx answers (x-fc-request-id)
 to --ids, one per line; progress on stderr.
@@ -53,15 +57,26 @@ def pct(values, p):
     return s[r - 1]
 
 
-def rss_kb(pid):
+RSS_KEYS = ("VmRSS:", "RssAnon:", "RssFile:", "RssShmem:")
+
+
+def rss_parts_kb(pid):
+    """VmRSS, RssAnon, RssFile and RssShmem of pid in kB; None when it cannot be read."""
+    parts = {}
     try:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+                key = line.split(":", 1)[0] + ":"
+                if key in RSS_KEYS:
+                    parts[key[:-1]] = int(line.split()[1])
     except OSError:
         return None
-    return None
+    return parts if "VmRSS" in parts else None
+
+
+def rss_kb(pid):
+    parts = rss_parts_kb(pid)
+    return None if parts is None else parts["VmRSS"]
 
 
 def instance_of(pid):
@@ -96,6 +111,9 @@ class Soak:
         self.kills = []
         self.kill_misses = 0
         self.rss = []
+        self.rss_parts = []
+        self.server_memory_start = None
+        self.server_memory_end = None
         self.stop = threading.Event()
         self.start = None
 
@@ -219,11 +237,31 @@ class Soak:
                                "kind": victim.get("kind"), "in_flight": victim.get("inFlight", 0)})
             log(f"kill -9 {pid} ({victim['id']}, {victim['state']}, {victim.get('kind')}, {victim.get('inFlight', 0)} in flight) at {t} s")
 
+    def server_memory(self):
+        """The server's "memory" object from GET /api/v1/status, or None."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        try:
+            conn.request("GET", "/api/v1/status")
+            resp = conn.getresponse()
+            body = resp.read()
+            return json.loads(body).get("memory") if resp.status == 200 else None
+        except (OSError, ValueError, http.client.HTTPException):
+            return None
+        finally:
+            conn.close()
+
+    def sample(self):
+        parts = rss_parts_kb(self.a.server_pid)
+        if parts is not None:
+            t = time.monotonic() - self.start
+            self.rss.append((t, parts["VmRSS"]))
+            self.rss_parts.append((t, parts))
+            if self.server_memory_start is None and t >= self.a.warmup:
+                self.server_memory_start = self.server_memory()
+
     def sampler(self):
         while True:
-            kb = rss_kb(self.a.server_pid)
-            if kb is not None:
-                self.rss.append((time.monotonic() - self.start, kb))
+            self.sample()
             if self.stop.wait(5):
                 break
 
@@ -249,10 +287,9 @@ class Soak:
         for w in workers:
             w.join(max(0.1, deadline - time.monotonic()))
         # One last memory sample after the load, then the helpers stop.
-        kb = rss_kb(self.a.server_pid)
-        if kb is not None:
-            self.rss.append((time.monotonic() - self.start, kb))
         self.stop.set()
+        self.sample()
+        self.server_memory_end = self.server_memory()
         for h in helpers:
             h.join(15)
         return time.monotonic() - self.start
@@ -276,6 +313,10 @@ class Soak:
         growth = None if not rss_start or rss_end is None else round((rss_end - rss_start) / rss_start * 100, 2)
         unexpected = sum(self.unexpected.values())
         answered = sum(self.statuses.values())
+        warm_parts = [p for t, p in self.rss_parts if t >= self.a.warmup]
+
+        def parts_mb(p):
+            return None if p is None else {k: round(v / 1024, 1) for k, v in p.items()}
         return {
             "elapsed_s": round(elapsed, 1),
             "sent": self.sent,
@@ -302,6 +343,10 @@ class Soak:
             "rss_slope_mb_per_h": None if slope is None else round(slope, 1),
             "rss_by_minute_mb": [round(by_minute[m] / 1024, 1) for m in sorted(by_minute)],
             "rss_samples": len(self.rss),
+            "rss_parts_start_mb": parts_mb(warm_parts[0] if warm_parts else None),
+            "rss_parts_end_mb": parts_mb(self.rss_parts[-1][1] if self.rss_parts else None),
+            "server_memory_start": self.server_memory_start,
+            "server_memory_end": self.server_memory_end,
         }
 
 

@@ -30,6 +30,7 @@ WARMUP=""            # seconds of load before the first memory figure (default: 
 MAX_INFLIGHT=64      # client connections; a request finding all busy is not sent
 SEED=1
 GROWTH_TARGET=5      # % of RSS growth allowed
+TRIM_INTERVAL=""     # the server's --memory-trim-interval (default: the server's own, 30s; 0 turns trimming off)
 JSON_OUT=""
 
 usage() {
@@ -45,6 +46,7 @@ usage: bench/soak/run.sh [options]
       --warmup S          seconds of load before the first memory figure (default: 10 % of the run, 30..300)
       --max-inflight N    client connections (default $MAX_INFLIGHT)
       --seed N            seed of the arrivals and the choice of victims (default $SEED)
+      --memory-trim-interval D  the server's --memory-trim-interval (default: the server's, 30s; 0 = off)
       --json FILE         also write the final JSON line to FILE
   -h, --help              this text
 EOF2
@@ -63,6 +65,7 @@ while [ $# -gt 0 ]; do
     --warmup) need_arg "$@"; WARMUP="$2"; shift 2;;
     --max-inflight) need_arg "$@"; MAX_INFLIGHT="$2"; shift 2;;
     --seed) need_arg "$@"; SEED="$2"; shift 2;;
+    --memory-trim-interval) need_arg "$@"; TRIM_INTERVAL="$2"; shift 2;;
     --json) need_arg "$@"; JSON_OUT="$2"; shift 2;;
     -h|--help) usage; exit 0;;
     *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2;;
@@ -161,7 +164,9 @@ server="http://127.0.0.1:$port"
 api="$server/api/v1"
 log "stasis server: 127.0.0.1:$port (idle timeout 30 s, metrics every 10 s)"
 # exec'd by ./stasis: the pid is the server's own.
-"$repo/stasis" server --listen "127.0.0.1:$port" --data "$data" --idle-timeout 30s --metrics-interval 10s >"$work/stasis.log" 2>&1 &
+server_args=(--listen "127.0.0.1:$port" --data "$data" --idle-timeout 30s --metrics-interval 10s)
+[ -z "$TRIM_INTERVAL" ] || server_args+=(--memory-trim-interval "$TRIM_INTERVAL")
+"$repo/stasis" server "${server_args[@]}" >"$work/stasis.log" 2>&1 &
 server_pid=$!
 wait_http "$api/status" 120 "$server_pid" || die "the Stasis server did not answer on $api/status within 120 s"
 freezer="$(curl -s --max-time 5 "$api/status" | jq -r '.runtimeDetails.freezer // "unknown"')"
@@ -254,6 +259,16 @@ printf '  kills:      %s (%s), %s tries without a victim; instances over the run
 printf '  memory:     server RSS %s MB after %s s of warm-up, %s MB at the end (max %s MB): %s %%; slope after the warm-up %s MB/h\n' \
   "$(g rss_start_mb)" "$WARMUP" "$(g rss_end_mb)" "$(g rss_max_mb)" "$growth" "$(g rss_slope_mb_per_h)"
 printf '  RSS by minute (MB): %s\n' "$(jq -r '.rss_by_minute_mb | map(tostring) | join(" ")' <<<"$load_json")"
+printf '  RSS parts:  anonymous %s -> %s MB, file-backed %s -> %s MB, shared %s -> %s MB (RssAnon, RssFile, RssShmem)\n' \
+  "$(jq -r '.rss_parts_start_mb.RssAnon // "n/a"' <<<"$load_json")" "$(jq -r '.rss_parts_end_mb.RssAnon // "n/a"' <<<"$load_json")" \
+  "$(jq -r '.rss_parts_start_mb.RssFile // "n/a"' <<<"$load_json")" "$(jq -r '.rss_parts_end_mb.RssFile // "n/a"' <<<"$load_json")" \
+  "$(jq -r '.rss_parts_start_mb.RssShmem // "n/a"' <<<"$load_json")" "$(jq -r '.rss_parts_end_mb.RssShmem // "n/a"' <<<"$load_json")"
+mem() { jq -r --arg k "$1" --arg f "$2" '.[$k][$f] | if . == null then "n/a" else (. / 1048576 * 10 | round / 10 | tostring) end' <<<"$load_json"; }
+printf '  server:     GC heap %s -> %s MB, native heap in use %s -> %s MB, free held %s -> %s MB; native heap trims %s, %s MB given back\n' \
+  "$(mem server_memory_start managedHeapBytes)" "$(mem server_memory_end managedHeapBytes)" \
+  "$(mem server_memory_start nativeInUseBytes)" "$(mem server_memory_end nativeInUseBytes)" \
+  "$(mem server_memory_start nativeFreeHeldBytes)" "$(mem server_memory_end nativeFreeHeldBytes)" \
+  "$(jq -r '.server_memory_end.trims // "n/a"' <<<"$load_json")" "$(mem server_memory_end trimmedBytes)"
 printf '  ledger:     %s instances, %s intervals; bill %s USD (%s s idle, %s s active) over %s instance rows\n' \
   "$(l .instances)" "$(l .intervals)" "$(l .bill_total_usd)" "$(l .bill_idle_s)" "$(l .bill_active_s)" "$(l .bill_instances)"
 printf '  checks:     %s\n' "$(l '.problems | to_entries | map("\(.key) \(.value)") | join(", ")')"
@@ -282,9 +297,10 @@ json="$(jq -cn --argjson load "$load_json" --argjson ledger "$ledger_json" --arg
   --argjson max_instances "$MAX_INSTANCES" --argjson concurrency "$CONCURRENCY" --argjson warmup "$WARMUP" --arg freezer "$freezer" \
   --argjson load_before "$load_before" --argjson load_after "$load_after" --argjson server_status "$server_status" \
   --argjson leftovers "$leftovers" --argjson instances_total "$instances_total" --argjson instances_failed "$instances_failed" \
-  --arg unexpected_ok "$unexpected_ok" --arg growth_ok "$growth_ok" --arg ledger_ok "$ledger_ok" '{
+  --arg trim "${TRIM_INTERVAL:-default}" --arg unexpected_ok "$unexpected_ok" --arg growth_ok "$growth_ok" --arg ledger_ok "$ledger_ok" '{
     bench: "soak", minutes: $minutes, rate: $rate, service_ms: $service_ms, kill_every_s: $kill_every,
     provisioned: $provisioned, max_instances: $max_instances, concurrency: $concurrency, warmup_s: $warmup,
+    memory_trim_interval: $trim,
     cpus: $cpus, freezer: $freezer, load_before: $load_before, load_after: $load_after,
     instances_total: $instances_total, instances_failed: $instances_failed, server_exit_status: $server_status,
     instances_left_running: $leftovers,

@@ -34,6 +34,7 @@ internal static class LocalServer
             RequireAuth = settings.RequireAuth ? true : null,
             AdminKey = settings.AdminKey,
             Limits = Limits(settings.Limits ?? new LimitSettings()),
+            MemoryTrimInterval = settings.MemoryTrimInterval ?? ServerSettings.DefaultMemoryTrimInterval,
         };
         if (settings.MaxConcurrentStarts is { } starts)
         {

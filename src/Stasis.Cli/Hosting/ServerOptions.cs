@@ -90,6 +90,16 @@ internal sealed class ServerOptions
         HelpName = "N",
     });
 
+    public Option<string> MemoryTrimInterval { get; } = Validated(
+        new Option<string>("--memory-trim-interval")
+        {
+            Description = "How often the native heap's free memory is given back to the kernel, 1s to 1h; 0 turns it off (docs/reliability.md)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "30s",
+        },
+        text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromHours(1)),
+        "0 or a duration from 1s to 1h, like 10s or 30s");
+
     public Option<bool> RequireAuth { get; } = new("--require-auth")
     {
         Description = "Ask for an access key on every API call and /metrics on loopback too (always on other addresses; docs/security.md)",
@@ -183,6 +193,7 @@ internal sealed class ServerOptions
         command.Add(ScaleOutIntervals);
         command.Add(ScaleInIntervals);
         command.Add(MaxConcurrentStarts);
+        command.Add(MemoryTrimInterval);
         command.Add(MaxHeaderSize);
         command.Add(MaxHeaders);
         command.Add(HeadersTimeout);
@@ -208,7 +219,8 @@ internal sealed class ServerOptions
         parse.GetValue(RequireAuth),
         getVariable(ServerSettings.AdminKeyVariable) is { Length: > 0 } adminKey ? adminKey : null,
         parse.GetValue(MaxConcurrentStarts),
-        ReadLimits(parse));
+        ReadLimits(parse),
+        Durations.TryParse(parse.GetValue(MemoryTrimInterval), out var trim) ? trim : ServerSettings.DefaultMemoryTrimInterval);
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {

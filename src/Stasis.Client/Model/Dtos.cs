@@ -110,6 +110,36 @@ public sealed record ServerStatus
     public int? MaxInstancesTotal { get; init; }
     /// <summary>Whether the store takes writes, and what waits for it or was dropped (docs/reliability.md).</summary>
     public StorageStatus Storage { get; init; } = new();
+    /// <summary>The server process's memory (docs/reliability.md, "Memory"); null from a server that does not report it.</summary>
+    public MemoryStatus? Memory { get; init; }
+}
+
+/// <summary>
+/// The server process's memory: resident in all, the GC heap, the native (malloc) heap, and the trims that give the
+/// native heap's free memory back to the kernel. A figure the host cannot tell is null.
+/// </summary>
+public sealed record MemoryStatus
+{
+    /// <summary>Resident set size (VmRSS): code and mapped files included.</summary>
+    public long? ResidentBytes { get; init; }
+    /// <summary>Resident anonymous memory (RssAnon): the GC heap, the native heap and thread stacks.</summary>
+    public long? ResidentAnonymousBytes { get; init; }
+    /// <summary>Bytes of live objects on the GC heap after the last collection (before the first one, what has been allocated).</summary>
+    public long ManagedHeapBytes { get; init; }
+    /// <summary>Memory the GC had committed at the last collection (its heap with room to allocate in); 0 before the first one.</summary>
+    public long ManagedCommittedBytes { get; init; }
+    /// <summary>Bytes malloc has handed out and not had back (glibc only).</summary>
+    public long? NativeInUseBytes { get; init; }
+    /// <summary>Free bytes malloc keeps in its arenas (glibc only); trims give the resident part of these back.</summary>
+    public long? NativeFreeHeldBytes { get; init; }
+    /// <summary>Most malloc arenas (glibc): MALLOC_ARENA_MAX, else the server's limit; null for glibc's default of 8 per CPU.</summary>
+    public int? ArenaLimit { get; init; }
+    /// <summary>How often the native heap is trimmed, in seconds; 0 when it is not (turned off, or not glibc).</summary>
+    public double TrimIntervalSeconds { get; init; }
+    /// <summary>Trims done since the server started.</summary>
+    public long Trims { get; init; }
+    /// <summary>Resident bytes those trims gave back, all together.</summary>
+    public long TrimmedBytes { get; init; }
 }
 
 /// <summary>The store and the logs as the server finds them: <c>ok</c>, or what is failing and what waits in memory.</summary>

@@ -13,7 +13,7 @@ namespace Stasis.Server.Api;
 internal static class StatusApi
 {
     public static void MapStatusApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage) =>
+        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage, NativeHeapTrimmer trimmer) =>
         {
             var dispatchers = registry.All;
             return Results.Json(new ServerStatus
@@ -27,6 +27,27 @@ internal static class StatusApi
                 Instances = dispatchers.Sum(d => d.Snapshot(false).Count),
                 MaxInstancesTotal = options.Limits.EffectiveMaxInstancesTotal,
                 Storage = storage.Now(),
+                Memory = Memory(options, trimmer),
             }, JsonDefaults.Options);
         });
+
+    private static MemoryStatus Memory(StasisServerOptions options, NativeHeapTrimmer trimmer)
+    {
+        var gc = GC.GetGCMemoryInfo();
+        var native = NativeHeap.Read();
+        return new MemoryStatus
+        {
+            ResidentBytes = ProcessMemory.ResidentBytes(),
+            ResidentAnonymousBytes = ProcessMemory.ResidentAnonymousBytes(),
+            // Before the first collection there is no "after": what has been allocated so far stands in for it.
+            ManagedHeapBytes = gc.Index == 0 ? GC.GetTotalMemory(forceFullCollection: false) : gc.HeapSizeBytes,
+            ManagedCommittedBytes = gc.TotalCommittedBytes,
+            NativeInUseBytes = native?.InUse,
+            NativeFreeHeldBytes = native?.FreeHeld,
+            ArenaLimit = NativeHeap.ArenaLimit,
+            TrimIntervalSeconds = trimmer.Enabled ? options.MemoryTrimInterval.TotalSeconds : 0,
+            Trims = trimmer.Trims,
+            TrimmedBytes = trimmer.TrimmedBytes,
+        };
+    }
 }

@@ -72,6 +72,8 @@ internal static class ServerComposition
         services.AddHostedService<MeterHeartbeat>();
         services.AddHostedService<DeferredWritesService>();
         services.AddHostedService<StasisLifecycle>();
+        services.AddSingleton<NativeHeapTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<NativeHeapTrimmer>());
         AddMetrics(services, options);
         AddSecurity(services);
     }

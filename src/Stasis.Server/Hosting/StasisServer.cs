@@ -58,6 +58,7 @@ public sealed class StasisServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        NativeHeap.LimitArenas(); // before the server's threads start allocating (docs/reliability.md, "Memory")
         options = ServerConfigFile.Apply(options);
         var endpoint = ParseListen(options.Listen);
         if (File.Exists(options.DataDirectory))
@@ -69,6 +70,12 @@ public sealed class StasisServer : IAsyncDisposable
         {
             throw new ArgumentException($"--scale-out-intervals and --scale-in-intervals must be from 1 to 1000, not {options.ScaleOutIntervals} and {options.ScaleInIntervals}.");
         }
+
+        if (options.MemoryTrimInterval != TimeSpan.Zero && (options.MemoryTrimInterval < TimeSpan.FromSeconds(1) || options.MemoryTrimInterval > TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentException($"--memory-trim-interval must be 0 (off) or from 1s to 1h, not {options.MemoryTrimInterval}.");
+        }
+
         // The content root is the install directory, and configuration is not reloaded on change: the
         // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

@@ -65,6 +65,15 @@ public sealed record StasisServerOptions
     /// </summary>
     public string? AdminKey { get; init; }
 
+    /// <summary>
+    /// How often the native heap's free memory is given back to the kernel (<see cref="NativeHeapTrimmer"/>,
+    /// docs/reliability.md); zero turns it off. 1 s to 1 h otherwise.
+    /// </summary>
+    public TimeSpan MemoryTrimInterval { get; init; } = DefaultMemoryTrimInterval;
+
+    /// <summary>The default of <see cref="MemoryTrimInterval"/>.</summary>
+    public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>The metrics interval in effect.</summary>
     internal TimeSpan EffectiveMetricsInterval => MetricsInterval ?? Metrics.MetricsIntervals.Default;
 

@@ -15,6 +15,8 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.Equal("", run.Err);
         Assert.Contains(server.Endpoint, run.Out, StringComparison.Ordinal);
         Assert.Contains(server.DataDirectory, run.Out, StringComparison.Ordinal);
+        // The process's memory, and the native heap trimmed at the default interval.
+        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use, \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 30 s", run.Out);
     }
 
     [Fact]
@@ -25,6 +27,12 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.Equal(0, run.Exit);
         var status = JsonSerializer.Deserialize<ServerStatus>(run.Out, JsonDefaults.Options)!;
         Assert.Equal(Path.GetFullPath(server.DataDirectory), status.DataDirectory);
+        var memory = Assert.IsType<MemoryStatus>(status.Memory);
+        Assert.True(memory.ResidentBytes > memory.ManagedHeapBytes, $"resident {memory.ResidentBytes} should exceed the GC heap {memory.ManagedHeapBytes}");
+        Assert.True(memory.ManagedHeapBytes > 0);
+        Assert.True(memory.NativeInUseBytes > 0);
+        Assert.Equal(30, memory.TrimIntervalSeconds);
+        Assert.NotNull(memory.ArenaLimit);
     }
 
     [Fact]

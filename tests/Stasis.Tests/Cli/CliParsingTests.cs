@@ -26,6 +26,9 @@ public sealed class CliParsingTests
     [InlineData("up", "--min-rate-grace", "5x")]
     [InlineData("server", "--min-request-rate", "fast")]
     [InlineData("server", "--max-instances-total", "many")]
+    [InlineData("server", "--memory-trim-interval", "500ms")]
+    [InlineData("up", "--memory-trim-interval", "2h")]
+    [InlineData("server", "--memory-trim-interval", "often")]
     [InlineData("status", "-o", "yaml")]
     [InlineData("logs", "f", "--tail", "-3")]
     public async Task UsageErrorsExitWith2(params string[] args)
@@ -46,6 +49,15 @@ public sealed class CliParsingTests
         Assert.Equal(1, exit);
         Assert.Contains("the server did not start: the server option --max-instances-total (limits.maxInstancesTotal) is 0; it must be a whole number of instances from 1 to 100000.", error);
         Assert.False(Directory.Exists(data));
+    }
+
+    [Fact]
+    public async Task MemoryTrimIntervalOutOfRange_SaysWhatItTakes()
+    {
+        var (exit, _, error) = await RunAsync("server", "--memory-trim-interval", "500ms");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--memory-trim-interval '500ms' is not 0 or a duration from 1s to 1h, like 10s or 30s", error, StringComparison.Ordinal);
     }
 
     [Fact]
