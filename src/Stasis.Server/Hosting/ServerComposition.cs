@@ -30,8 +30,15 @@ internal static class ServerComposition
         services.AddSingleton(auth);
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpForwarder();
-        services.AddSingleton(sp => new StasisDb(options.DataDirectory, options.StoreLockWait,
+        // One server per data directory: its lock is taken before the store is opened and let go when the host is disposed.
+        services.AddSingleton(sp => DataDirectoryLock.Acquire(options.DataDirectory, options.StoreLockWait,
             waiting => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Store").LogWarning("{Reason}", waiting)));
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<DataDirectoryLock>();
+            return new StasisDb(options.DataDirectory, options.StoreLockWait,
+                waiting => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Store").LogWarning("{Reason}", waiting));
+        });
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<DeferredWrites>();
         services.AddSingleton<FunctionStore>();

@@ -21,9 +21,12 @@ internal static class StoreHolders
     }
 
     /// <summary>"PID NAME" of each process other than this one with the file, its WAL or its shared memory open.</summary>
-    public static IReadOnlyList<string> Find(string storeFile)
+    public static IReadOnlyList<string> Find(string storeFile) => FindOpen(storeFile, storeFile + "-wal", storeFile + "-shm");
+
+    /// <summary>"PID NAME" of each process other than this one with any of <paramref name="files"/> (full paths) open.</summary>
+    public static IReadOnlyList<string> FindOpen(params string[] files)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal) { storeFile, storeFile + "-wal", storeFile + "-shm" };
+        var names = new HashSet<string>(files, StringComparer.Ordinal);
         var self = Environment.ProcessId;
         var found = new List<string>();
         string[] pids;

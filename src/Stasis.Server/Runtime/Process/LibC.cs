@@ -3,7 +3,7 @@ using Microsoft.Win32.SafeHandles;
 
 namespace Stasis.Server.Runtime.Process;
 
-/// <summary>The few libc calls .NET has no API for: setns, kill with any signal, open of a namespace file, appends with O_APPEND.</summary>
+/// <summary>The few libc calls .NET has no API for: setns, kill with any signal, open of a namespace file, appends with O_APPEND, flock.</summary>
 // Signal numbers are those of x86-64 and arm64 Linux, the platforms the server runs on.
 internal static partial class LibC
 {
@@ -14,6 +14,9 @@ internal static partial class LibC
     private const int CloneNewNet = 0x40000000;
     private const int OReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
     private const int OWriteAppendCloseOnExec = 0x80401; // O_WRONLY | O_APPEND | O_CLOEXEC
+    private const int OReadWriteCreateCloseOnExec = 0x80042; // O_RDWR | O_CREAT | O_CLOEXEC
+    private const int LockExclusiveNonBlocking = 2 | 4; // LOCK_EX | LOCK_NB
+    private const int EWOULDBLOCK = 11;
     private const int ESRCH = 3;
     private const int EINTR = 4;
 
@@ -74,6 +77,41 @@ internal static partial class LibC
         }
     }
 
+    /// <summary>
+    /// Opens (creating it, mode 0644) a lock file and takes an exclusive <c>flock</c> on it without waiting: the handle,
+    /// or null when another open file holds the lock. The descriptor is close-on-exec, so no child process keeps the
+    /// lock, and the kernel lets it go when the process ends, however it ends.
+    /// </summary>
+    public static SafeFileHandle? TryLockExclusive(string path)
+    {
+        var fd = OpenWithMode(path, OReadWriteCreateCloseOnExec, 0x1A4);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException($"open {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        while (Flock(handle, LockExclusiveNonBlocking) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR)
+            {
+                continue;
+            }
+
+            handle.Dispose();
+            if (errno == EWOULDBLOCK)
+            {
+                return null;
+            }
+
+            throw new IOException($"flock {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        }
+
+        return handle;
+    }
+
     /// <summary>Moves the calling thread into the network namespace; returns 0 or errno.</summary>
     public static int EnterNetworkNamespace(SafeFileHandle ns) =>
         SetNs(ns, CloneNewNet) == 0 ? 0 : Marshal.GetLastPInvokeError();
@@ -92,6 +130,12 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenWithMode(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static partial int Flock(SafeFileHandle fd, int operation);
 
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint WriteBytes(SafeFileHandle fd, byte* buffer, nuint count);
