@@ -264,11 +264,12 @@ printf '  RSS parts:  anonymous %s -> %s MB, file-backed %s -> %s MB, shared %s 
   "$(jq -r '.rss_parts_start_mb.RssFile // "n/a"' <<<"$load_json")" "$(jq -r '.rss_parts_end_mb.RssFile // "n/a"' <<<"$load_json")" \
   "$(jq -r '.rss_parts_start_mb.RssShmem // "n/a"' <<<"$load_json")" "$(jq -r '.rss_parts_end_mb.RssShmem // "n/a"' <<<"$load_json")"
 mem() { jq -r --arg k "$1" --arg f "$2" '.[$k][$f] | if . == null then "n/a" else (. / 1048576 * 10 | round / 10 | tostring) end' <<<"$load_json"; }
-printf '  server:     GC heap %s -> %s MB, native heap in use %s -> %s MB, free held %s -> %s MB; native heap trims %s, %s MB given back\n' \
+printf '  server:     GC heap %s -> %s MB, native heap in use %s -> %s MB, free held %s -> %s MB; native heap trims %s, %s MB given back in %s ms\n' \
   "$(mem server_memory_start managedHeapBytes)" "$(mem server_memory_end managedHeapBytes)" \
   "$(mem server_memory_start nativeInUseBytes)" "$(mem server_memory_end nativeInUseBytes)" \
   "$(mem server_memory_start nativeFreeHeldBytes)" "$(mem server_memory_end nativeFreeHeldBytes)" \
-  "$(jq -r '.server_memory_end.trims // "n/a"' <<<"$load_json")" "$(mem server_memory_end trimmedBytes)"
+  "$(jq -r '.server_memory_end.trims // "n/a"' <<<"$load_json")" "$(mem server_memory_end trimmedBytes)" \
+  "$(jq -r '.server_memory_end.trimSeconds // null | if . == null then "n/a" else (. * 1000 * 10 | round / 10 | tostring) end' <<<"$load_json")"
 printf '  ledger:     %s instances, %s intervals; bill %s USD (%s s idle, %s s active) over %s instance rows\n' \
   "$(l .instances)" "$(l .intervals)" "$(l .bill_total_usd)" "$(l .bill_idle_s)" "$(l .bill_active_s)" "$(l .bill_instances)"
 printf '  checks:     %s\n' "$(l '.problems | to_entries | map("\(.key) \(.value)") | join(", ")')"

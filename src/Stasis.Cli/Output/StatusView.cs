@@ -46,7 +46,7 @@ internal static class StatusView
 
         text += m.ResidentBytes is null ? "" : ")";
         return m.TrimIntervalSeconds > 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{text}; native heap trimmed every {m.TrimIntervalSeconds:0.###} s: {m.Trims} times, {Mb(m.TrimmedBytes)} given back")
+            ? string.Create(CultureInfo.InvariantCulture, $"{text}; native heap trimmed every {m.TrimIntervalSeconds:0.###} s: {m.Trims} times, {Mb(m.TrimmedBytes)} given back in {m.TrimSeconds * 1000:0.#} ms")
             : $"{text}; native heap not trimmed";
     }
 

@@ -140,6 +140,8 @@ public sealed record MemoryStatus
     public long Trims { get; init; }
     /// <summary>Resident bytes those trims gave back, all together.</summary>
     public long TrimmedBytes { get; init; }
+    /// <summary>Seconds those trims took, all together (malloc's arenas are locked while one runs).</summary>
+    public double TrimSeconds { get; init; }
 }
 
 /// <summary>The store and the logs as the server finds them: <c>ok</c>, or what is failing and what waits in memory.</summary>

@@ -48,6 +48,7 @@ internal static class StatusApi
             TrimIntervalSeconds = trimmer.Enabled ? options.MemoryTrimInterval.TotalSeconds : 0,
             Trims = trimmer.Trims,
             TrimmedBytes = trimmer.TrimmedBytes,
+            TrimSeconds = trimmer.TrimTime.TotalSeconds,
         };
     }
 }

@@ -15,6 +15,7 @@ internal sealed class NativeHeapTrimmer(StasisServerOptions options, TimeProvide
 
     private long _trims;
     private long _trimmedBytes;
+    private long _trimTicks;
 
     /// <summary>Whether it runs: an interval is set and the heap can be trimmed.</summary>
     public bool Enabled => options.MemoryTrimInterval > TimeSpan.Zero && NativeHeap.Supported;
@@ -25,6 +26,9 @@ internal sealed class NativeHeapTrimmer(StasisServerOptions options, TimeProvide
     /// <summary>Resident bytes the trims gave back, all together.</summary>
     public long TrimmedBytes => Interlocked.Read(ref _trimmedBytes);
 
+    /// <summary>Time spent in trims, all together (the arenas are locked while one runs).</summary>
+    public TimeSpan TrimTime => TimeSpan.FromTicks(Interlocked.Read(ref _trimTicks));
+
     /// <summary>One pass: trims when enough free memory is held; returns the resident bytes given back.</summary>
     public long TrimNow()
     {
@@ -33,7 +37,9 @@ internal sealed class NativeHeapTrimmer(StasisServerOptions options, TimeProvide
             return 0;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var released = NativeHeap.Trim();
+        Interlocked.Add(ref _trimTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         Interlocked.Increment(ref _trims);
         Interlocked.Add(ref _trimmedBytes, released);
         return released;
