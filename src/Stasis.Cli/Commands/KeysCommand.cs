@@ -22,14 +22,15 @@ internal static class KeysCommand
         var name = new Option<string>("--name") { Description = "What the key is for (ci, grafana, ...)", HelpName = "NAME", Required = true };
         var scope = new Option<string>("--scope")
         {
-            Description = "admin: everything; read: GET on the API and /metrics; invoke:FUNCTION: that function's function-auth triggers",
+            // No default: a key gets the least it needs only if whoever creates it has to say what that is.
+            Description = "What the key may do (required): admin: everything; read: GET on the API and /metrics; invoke:FUNCTION: that function's function-auth triggers",
             HelpName = "admin|read|invoke:FUNCTION",
-            DefaultValueFactory = _ => AccessKeyScopes.Admin,
+            Required = true,
         };
         var command = new Command("create", "Create an access key and print its token, which is shown only this once") { name, scope };
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
-            var key = await ctx.Client.CreateKeyAsync(parse.GetValue(name)!, parse.GetValue(scope) ?? AccessKeyScopes.Admin, ct).ConfigureAwait(false);
+            var key = await ctx.Client.CreateKeyAsync(parse.GetValue(name)!, parse.GetValue(scope)!, ct).ConfigureAwait(false);
             if (ctx.Json)
             {
                 ctx.WriteJson(key);

@@ -41,7 +41,12 @@ internal static class KeysApi
             return ApiErrors.Error(400, "InvalidKeyName", $"name must be 1 to {MaxNameLength} printable characters saying what the key is for (e.g. \"ci\", \"grafana\").");
         }
 
-        if (!AccessKeyScope.TryParse(body!.Scope, out var scope, out var problem))
+        if (string.IsNullOrEmpty(body!.Scope))
+        {
+            return ApiErrors.Error(400, "InvalidScope", "scope is required: admin (everything), read (GET on the API and /metrics) or invoke:FUNCTION (that function's function-auth triggers).");
+        }
+
+        if (!AccessKeyScope.TryParse(body.Scope, out var scope, out var problem))
         {
             return ApiErrors.Error(400, "InvalidScope", problem);
         }

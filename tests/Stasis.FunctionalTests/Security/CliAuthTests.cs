@@ -55,7 +55,8 @@ public sealed class CliAuthTests : IAsyncLifetime
 
         var created = await RunAsync(env, "keys", "create", "--name", "ci", "--scope", "read", "-o", "json");
         var key = JsonSerializer.Deserialize<AccessKeyInfo>(created.Out, JsonDefaults.Options)!;
-        var table = await RunAsync(env, "keys", "create", "--name", "deployer");
+        var table = await RunAsync(env, "keys", "create", "--name", "deployer", "--scope", "admin");
+        var unscoped = await RunAsync(env, "keys", "create", "--name", "no-scope");
         var list = await RunAsync(env, "keys", "list");
         var revoked = await RunAsync(env, "keys", "revoke", key.Id);
         var listJson = await RunAsync(env, "keys", "ls", "-o", "json");
@@ -64,6 +65,8 @@ public sealed class CliAuthTests : IAsyncLifetime
         Assert.Equal("read", key.Scope);
         Assert.True(AccessKeyToken.TryParse(key.Token, out _));
         Assert.Equal(0, table.Exit);
+        Assert.Equal(2, unscoped.Exit);
+        Assert.Contains("--scope", unscoped.Err, StringComparison.Ordinal);
         Assert.Contains("scope admin)", table.Out, StringComparison.Ordinal);
         Assert.Contains("The token is shown once: it will not be shown again.", table.Out, StringComparison.Ordinal);
         Assert.Matches(@"access_key = AK[A-Z0-9]{20}\.[A-Za-z0-9_-]{43}", table.Out);

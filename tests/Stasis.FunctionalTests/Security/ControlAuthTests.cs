@@ -143,6 +143,7 @@ public sealed class ControlAuthTests(AuthServerFixture fx) : IClassFixture<AuthS
     [InlineData("""{"name":"x","scope":"write"}""", "InvalidScope", "scope 'write' is not one of admin, read or invoke:FUNCTION")]
     [InlineData("""{"name":"x","scope":"invoke:"}""", "InvalidScope", "invoke:FUNCTION")]
     [InlineData("""{"scope":"read"}""", "InvalidKeyName", "name must be 1 to 64 printable characters")]
+    [InlineData("""{"name":"x"}""", "InvalidScope", "scope is required: admin (everything), read (GET on the API and /metrics) or invoke:FUNCTION")]
     [InlineData("""not json""", "InvalidJson", "send a JSON object")]
     public async Task CreateKey_WithABadNameOrScope_Is400SayingWhatIsAccepted(string body, string code, string message)
     {
