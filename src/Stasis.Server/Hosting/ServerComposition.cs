@@ -82,15 +82,29 @@ internal static class ServerComposition
         services.AddSingleton<NativeHeapTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<NativeHeapTrimmer>());
         AddMetrics(services, options);
-        AddSecurity(services);
+        AddSecurity(services, options);
     }
 
     /// <summary>Access keys and request authentication (docs/security.md).</summary>
-    private static void AddSecurity(IServiceCollection services)
+    private static void AddSecurity(IServiceCollection services, StasisServerOptions options)
     {
         services.AddSingleton<AccessKeyStore>();
         services.AddSingleton<AccessKeys>();
-        services.TryAddSingleton(_ => new ReplayCache(ReplayCache.DefaultCapacity));
+        services.TryAddSingleton(sp =>
+        {
+            sp.GetRequiredService<DataDirectoryLock>(); // the journal is this server's alone
+            try
+            {
+                return ReplayCache.Open(ReplayCache.DefaultCapacity, options.DataDirectory, sp.GetRequiredService<TimeProvider>().GetUtcNow());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Security").LogWarning(
+                    "the replay journal {File} cannot be used ({Reason}); signed requests are refused a second time only until the server restarts",
+                    Path.Combine(options.DataDirectory, ReplayJournal.FileName), e.Message);
+                return new ReplayCache(ReplayCache.DefaultCapacity);
+            }
+        });
         services.AddSingleton<RequestAuthenticator>();
     }
 

@@ -114,6 +114,7 @@ public sealed class StasisServer : IAsyncDisposable
         try
         {
             var db = app.Services.GetRequiredService<Storage.StasisDb>();
+            app.Services.GetRequiredService<ReplayCache>(); // the replay journal read back before any request
             try
             {
                 bootstrapKey = app.Services.GetRequiredService<AccessKeys>().Bootstrap(options.AdminKey);

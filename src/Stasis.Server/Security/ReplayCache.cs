@@ -6,9 +6,11 @@ namespace Stasis.Server.Security;
 /// The signatures accepted while their date is still inside the skew window, so that a captured signed request cannot
 /// be sent again. Bounded: past <see cref="Capacity"/> live entries new signed requests are turned away (a client can
 /// retry shortly or use a Bearer token) rather than forgetting a signature early, which would let it be replayed.
-/// Each entry is 16 bytes of the signature (128 bits) and its expiry.
+/// Each entry is 16 bytes of the signature (128 bits) and its expiry. With a <see cref="ReplayJournal"/> every accepted
+/// signature is also written to the data directory, and <see cref="Open"/> reads them back, so a restart (or a crash)
+/// does not let a signature accepted before it be sent again.
 /// </summary>
-internal sealed class ReplayCache(int capacity)
+internal sealed class ReplayCache(int capacity, ReplayJournal? journal = null) : IDisposable
 {
     public const int DefaultCapacity = 500_000;
 
@@ -17,6 +19,28 @@ internal sealed class ReplayCache(int capacity)
     private readonly PriorityQueue<UInt128, long> _expiries = new();
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
+
+    /// <summary>A cache kept in <paramref name="dataDirectory"/>'s journal, with the signatures it holds that are still live.</summary>
+    public static ReplayCache Open(int capacity, string dataDirectory, DateTimeOffset now)
+    {
+        var journal = ReplayJournal.Open(dataDirectory, now, out var live);
+        var cache = new ReplayCache(capacity, journal);
+        lock (cache._gate)
+        {
+            foreach (var (key, expires) in live.Take(capacity))
+            {
+                if (cache._seen.TryAdd(key, expires))
+                {
+                    cache._expiries.Enqueue(key, expires);
+                }
+            }
+        }
+
+        return cache;
+    }
+
+    /// <summary>Accepted signatures that could not be written to the journal (disk full).</summary>
+    public long JournalFailures => journal?.Failed ?? 0;
 
     public int Count
     {
@@ -53,7 +77,16 @@ internal sealed class ReplayCache(int capacity)
 
             _seen[key] = expires.UtcTicks;
             _expiries.Enqueue(key, expires.UtcTicks);
+            journal?.Append(key, expires.UtcTicks, () => _seen.Select(kv => (kv.Key, kv.Value)));
             return ReplayVerdict.Accepted;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            journal?.Dispose();
         }
     }
 }
