@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Stasis.Client.Auth;
 using Stasis.Server.Hosting;
@@ -19,7 +18,7 @@ public sealed class ReplayAfterRestartTests : IAsyncLifetime
     public async Task ASignedRequestAcceptedBeforeARestart_IsRefusedAfterIt_AndAFreshOneIsServed()
     {
         // The same address both times: the copy must reach the new server exactly as the original reached the old one.
-        var listen = $"127.0.0.1:{FreePort()}";
+        var listen = $"127.0.0.1:{ServerProcess.FreePort()}";
         var address = new Uri($"http://{listen}/");
         var original = Signed(address, DateTimeOffset.UtcNow);
         var copy = Copy(original);
@@ -43,7 +42,7 @@ public sealed class ReplayAfterRestartTests : IAsyncLifetime
     public async Task ASignedRequestAcceptedJustBeforeASigkill_IsRefusedByTheNextServer()
     {
         await using var server = new ServerProcess();
-        var listen = $"127.0.0.1:{FreePort()}";
+        var listen = $"127.0.0.1:{ServerProcess.FreePort()}";
         var address = new Uri($"http://{listen}/");
         server.Launch("--listen", listen, "--require-auth");
         var admin = await AdminKeyFromBannerAsync(server);
@@ -119,13 +118,6 @@ public sealed class ReplayAfterRestartTests : IAsyncLifetime
         }
 
         return copy;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
