@@ -9,7 +9,8 @@ namespace Stasis.Server.Instances;
 /// between two warm segments; a second of back-to-back requests as busy). A merged piece shorter than the resolution
 /// stays only right before another state, and then a warm one right after busy joins the busy. Every other state (starting, initializing, frozen, thawing,
 /// draining, stopped, failed) is kept however short. Segments that ended more than <see cref="Kept"/> ago are dropped,
-/// and at most <see cref="MaxSegments"/> are kept, the oldest going first.
+/// and at most <see cref="MaxSegments"/> are kept, the oldest going first, in a <see cref="SegmentRing"/> of 16 bytes
+/// a segment (at most 64 KB an instance); an instance that ended lets go of the room it no longer needs.
 /// </para>
 /// Not thread-safe: the instance's dispatcher changes and reads it under its lock.
 /// </summary>
@@ -19,9 +20,8 @@ internal sealed class StateTimeline
     public static readonly TimeSpan Resolution = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan Kept = TimeSpan.FromHours(1);
 
-    /// <summary>Finished segments, oldest first, from <see cref="_head"/> on (those before it are dropped).</summary>
-    private readonly List<TimelineSegment> _closed = new();
-    private int _head;
+    /// <summary>Finished segments, oldest first.</summary>
+    private readonly SegmentRing _closed = new(MaxSegments);
 
     /// <summary>Warm and busy pieces merged so far that are still shorter than the resolution.</summary>
     private TimelineSegment? _pending;
@@ -40,7 +40,7 @@ internal sealed class StateTimeline
     public DateTimeOffset? EndedAt => State.IsEnd() ? _since : null;
 
     /// <summary>How many finished segments it holds (the current state and merged pieces not yet a second long aside).</summary>
-    public int Count => _closed.Count - _head;
+    public int Count => _closed.Count;
 
     /// <summary>
     /// The instance is in <paramref name="state"/> from <paramref name="at"/> on. The same state again changes nothing,
@@ -58,10 +58,14 @@ internal sealed class StateTimeline
             at = _since;
         }
 
-        Close(ref _pending, new TimelineSegment(State, _since, at), _closed, _head);
+        Close(ref _pending, new TimelineSegment(State, _since, at), _closed);
         State = state;
         _since = at;
         Trim(at);
+        if (state.IsEnd())
+        {
+            _closed.TrimExcess();
+        }
     }
 
     /// <summary>
@@ -72,21 +76,22 @@ internal sealed class StateTimeline
     public List<TimelineSegment> Read(DateTimeOffset from, DateTimeOffset to)
     {
         var all = new List<TimelineSegment>(Count + 3);
-        for (var i = _head; i < _closed.Count; i++)
+        for (var i = 0; i < _closed.Count; i++)
         {
             all.Add(_closed[i]);
         }
 
         // The pending pieces and the current state, resolved as if the state ended now.
         var pending = _pending;
+        var sink = new ListSink(all);
         if (State.IsEnd())
         {
-            Close(ref pending, new TimelineSegment(State, _since, _since), all, 0);
+            Close(ref pending, new TimelineSegment(State, _since, _since), sink);
         }
         else
         {
-            Close(ref pending, new TimelineSegment(State, _since, to > _since ? to : _since), all, 0);
-            Flush(ref pending, all, 0);
+            Close(ref pending, new TimelineSegment(State, _since, to > _since ? to : _since), sink);
+            Flush(ref pending, sink);
         }
 
         var result = new List<TimelineSegment>(all.Count);
@@ -106,12 +111,13 @@ internal sealed class StateTimeline
     /// A piece of the timeline ended: a warm or busy one joins the pending pieces, which go to <paramref name="closed"/>
     /// once they span the resolution; any other state first flushes the pending pieces, then goes itself.
     /// </summary>
-    private static void Close(ref TimelineSegment? pending, TimelineSegment piece, List<TimelineSegment> closed, int head)
+    private static void Close<TSink>(ref TimelineSegment? pending, TimelineSegment piece, TSink closed)
+        where TSink : ISegmentSink
     {
         if (!piece.State.IsServing())
         {
-            Settle(ref pending, closed, head);
-            Append(closed, head, piece);
+            Settle(ref pending, closed);
+            Append(closed, piece);
             return;
         }
 
@@ -141,7 +147,7 @@ internal sealed class StateTimeline
 
             if (pending is { } full && full.Length >= Resolution)
             {
-                Append(closed, head, full);
+                Append(closed, full);
                 pending = null;
             }
         }
@@ -151,53 +157,50 @@ internal sealed class StateTimeline
     /// Pending pieces still shorter than the resolution, before another state: a warm one right after a busy segment
     /// joins it (busy wins); anything else goes as it is.
     /// </summary>
-    private static void Settle(ref TimelineSegment? pending, List<TimelineSegment> closed, int head)
+    private static void Settle<TSink>(ref TimelineSegment? pending, TSink closed)
+        where TSink : ISegmentSink
     {
-        if (pending is { State: TimelineState.Warm } p && closed.Count > head && closed[^1] is { State: TimelineState.Busy } last && last.To == p.From)
+        if (pending is { State: TimelineState.Warm } p && closed.Count > 0 && closed.Last is { State: TimelineState.Busy } last && last.To == p.From)
         {
-            closed[^1] = last with { To = p.To };
+            closed.Last = last with { To = p.To };
             pending = null;
             return;
         }
 
-        Flush(ref pending, closed, head);
+        Flush(ref pending, closed);
     }
 
     /// <summary>Pending pieces go as they are, however short (the current state, when it is read).</summary>
-    private static void Flush(ref TimelineSegment? pending, List<TimelineSegment> closed, int head)
+    private static void Flush<TSink>(ref TimelineSegment? pending, TSink closed)
+        where TSink : ISegmentSink
     {
         if (pending is { } p)
         {
-            Append(closed, head, p);
+            Append(closed, p);
             pending = null;
         }
     }
 
     /// <summary>Adds a finished segment, extending the last one instead when it is the same state and ends where this begins.</summary>
-    private static void Append(List<TimelineSegment> closed, int head, TimelineSegment segment)
+    private static void Append<TSink>(TSink closed, TimelineSegment segment)
+        where TSink : ISegmentSink
     {
-        if (closed.Count > head && closed[^1] is var last && last.State == segment.State && last.To == segment.From)
+        if (closed.Count > 0 && closed.Last is var last && last.State == segment.State && last.To == segment.From)
         {
-            closed[^1] = last with { To = segment.To };
+            closed.Last = last with { To = segment.To };
             return;
         }
 
         closed.Add(segment);
     }
 
-    /// <summary>Drops what ended more than <see cref="Kept"/> before <paramref name="now"/>, and the oldest past <see cref="MaxSegments"/>.</summary>
+    /// <summary>Drops what ended more than <see cref="Kept"/> before <paramref name="now"/> (the ring drops the oldest past <see cref="MaxSegments"/>).</summary>
     private void Trim(DateTimeOffset now)
     {
         var cutoff = now - Kept;
-        while (_head < _closed.Count && (_closed[_head].To < cutoff || Count > MaxSegments))
+        while (_closed.Count > 0 && _closed[0].To < cutoff)
         {
-            _head++;
-        }
-
-        if (_head > 64 && _head * 2 > _closed.Count)
-        {
-            _closed.RemoveRange(0, _head);
-            _head = 0;
+            _closed.DropOldest();
         }
     }
 }

@@ -4,7 +4,7 @@ namespace Stasis.Server.Instances;
 /// An instance's state as its timeline shows it: <see cref="InstanceState"/> with <c>Ready</c> called warm, and
 /// <see cref="Thawing"/> for a request's thaw of a frozen instance (busy while its processes are still stopped).
 /// </summary>
-internal enum TimelineState
+internal enum TimelineState : byte
 {
     Starting,
     Initializing,
