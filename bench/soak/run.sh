@@ -30,7 +30,7 @@ WARMUP=""            # seconds of load before the first memory figure (default: 
 MAX_INFLIGHT=64      # client connections; a request finding all busy is not sent
 SEED=1
 GROWTH_TARGET=5      # % of RSS growth allowed
-TRIM_INTERVAL=""     # the server's --memory-trim-interval (default: the server's own, 30s; 0 turns trimming off)
+TRIM_INTERVAL=""     # the server's --memory-trim-interval (default: the server's own, 10s; 0 turns trimming off)
 JSON_OUT=""
 
 usage() {
@@ -46,7 +46,7 @@ usage: bench/soak/run.sh [options]
       --warmup S          seconds of load before the first memory figure (default: 10 % of the run, 30..300)
       --max-inflight N    client connections (default $MAX_INFLIGHT)
       --seed N            seed of the arrivals and the choice of victims (default $SEED)
-      --memory-trim-interval D  the server's --memory-trim-interval (default: the server's, 30s; 0 = off)
+      --memory-trim-interval D  the server's --memory-trim-interval (default: the server's, 10s; 0 = off)
       --json FILE         also write the final JSON line to FILE
   -h, --help              this text
 EOF2

@@ -95,7 +95,7 @@ internal sealed class ServerOptions
         {
             Description = "How often the native heap's free memory is given back to the kernel, 1s to 1h; 0 turns it off (docs/reliability.md)",
             HelpName = "DURATION",
-            DefaultValueFactory = _ => "30s",
+            DefaultValueFactory = _ => "10s",
         },
         text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromHours(1)),
         "0 or a duration from 1s to 1h, like 10s or 30s");

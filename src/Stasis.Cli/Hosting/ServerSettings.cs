@@ -19,7 +19,7 @@ internal sealed record ServerSettings(string Listen, string DataDirectory, TimeS
     public const long DefaultMaxRequestBodyBytes = 32L * 1024 * 1024;
     public const int DefaultScaleOutIntervals = 3;
     public const int DefaultScaleInIntervals = 15;
-    public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>

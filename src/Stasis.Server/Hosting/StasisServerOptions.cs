@@ -72,7 +72,7 @@ public sealed record StasisServerOptions
     public TimeSpan MemoryTrimInterval { get; init; } = DefaultMemoryTrimInterval;
 
     /// <summary>The default of <see cref="MemoryTrimInterval"/>.</summary>
-    public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>The metrics interval in effect.</summary>
     internal TimeSpan EffectiveMetricsInterval => MetricsInterval ?? Metrics.MetricsIntervals.Default;

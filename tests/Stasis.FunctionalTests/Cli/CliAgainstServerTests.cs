@@ -16,7 +16,7 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.Contains(server.Endpoint, run.Out, StringComparison.Ordinal);
         Assert.Contains(server.DataDirectory, run.Out, StringComparison.Ordinal);
         // The process's memory, and the native heap trimmed at the default interval.
-        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use, \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 30 s", run.Out);
+        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use, \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 10 s", run.Out);
     }
 
     [Fact]
@@ -31,7 +31,7 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.True(memory.ResidentBytes > memory.ManagedHeapBytes, $"resident {memory.ResidentBytes} should exceed the GC heap {memory.ManagedHeapBytes}");
         Assert.True(memory.ManagedHeapBytes > 0);
         Assert.True(memory.NativeInUseBytes > 0);
-        Assert.Equal(30, memory.TrimIntervalSeconds);
+        Assert.Equal(10, memory.TrimIntervalSeconds);
         Assert.NotNull(memory.ArenaLimit);
     }
 
