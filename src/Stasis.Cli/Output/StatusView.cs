@@ -34,7 +34,7 @@ internal static class StatusView
         return new PropertyList(items);
     }
 
-    /// <summary>"151 MB resident (GC heap 4.2 MB, native heap 9.8 MB in use, 2.1 MB free); trimmed every 30 s: 12 times, 40 MB".</summary>
+    /// <summary>"151.0 MB resident (GC heap 4.2 MB, native heap 9.8 MB in use, 2.1 MB free, at most 2 arenas); native heap trimmed every 10 s: 12 times, 40.0 MB given back in 6.1 ms".</summary>
     private static string Memory(MemoryStatus m)
     {
         var text = m.ResidentBytes is { } rss ? $"{Mb(rss)} resident (GC heap {Mb(m.ManagedHeapBytes)}" : $"GC heap {Mb(m.ManagedHeapBytes)}";

@@ -39,9 +39,6 @@ internal sealed class ReplayCache(int capacity, ReplayJournal? journal = null) :
         return cache;
     }
 
-    /// <summary>Accepted signatures that could not be written to the journal (disk full).</summary>
-    public long JournalFailures => journal?.Failed ?? 0;
-
     public int Count
     {
         get { lock (_gate) { return _seen.Count; } }
@@ -77,7 +74,11 @@ internal sealed class ReplayCache(int capacity, ReplayJournal? journal = null) :
 
             _seen[key] = expires.UtcTicks;
             _expiries.Enqueue(key, expires.UtcTicks);
-            journal?.Append(key, expires.UtcTicks, () => _seen.Select(kv => (kv.Key, kv.Value)));
+            if (journal?.Append(key, expires.UtcTicks) == true)
+            {
+                journal.Compact(_seen.Select(kv => (kv.Key, kv.Value)));
+            }
+
             return ReplayVerdict.Accepted;
         }
     }

@@ -28,9 +28,6 @@ internal sealed class ReplayJournal : IDisposable
         _handle = handle;
     }
 
-    /// <summary>Records that could not be written (disk full): those signatures are refused again only until a restart.</summary>
-    public long Failed { get; private set; }
-
     /// <summary>
     /// Opens the journal of <paramref name="dataDirectory"/>: the records still live at <paramref name="now"/> come back
     /// in <paramref name="live"/>, and the file is rewritten with them only. A torn last record (a crash mid-write) is dropped.
@@ -43,8 +40,11 @@ internal sealed class ReplayJournal : IDisposable
         return new ReplayJournal(path, LibC.OpenForAppend(path));
     }
 
-    /// <summary>Appends one accepted signature; <paramref name="live"/> gives the records to keep when it is time to compact.</summary>
-    public void Append(UInt128 key, long expires, Func<IEnumerable<(UInt128 Key, long Expires)>> live)
+    /// <summary>
+    /// Appends one accepted signature; true when it is time to <see cref="Compact"/>. A record that cannot be written
+    /// (disk full) is skipped: that signature is refused again only until a restart.
+    /// </summary>
+    public bool Append(UInt128 key, long expires)
     {
         Span<byte> record = stackalloc byte[RecordSize];
         Encode(record, key, expires);
@@ -54,14 +54,10 @@ internal sealed class ReplayJournal : IDisposable
         }
         catch (IOException)
         {
-            Failed++;
-            return;
+            return false;
         }
 
-        if (++_appended >= CompactEvery)
-        {
-            Compact(live());
-        }
+        return ++_appended >= CompactEvery;
     }
 
     /// <summary>Rewrites the file with <paramref name="live"/> only (a new file renamed over the old one) and appends there.</summary>

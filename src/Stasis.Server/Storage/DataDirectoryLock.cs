@@ -43,7 +43,7 @@ internal sealed class DataDirectoryLock : IDisposable
                 return new DataDirectoryLock(path, handle);
             }
 
-            var holder = StoreHolders.FindOpen(path) is { Count: > 0 } holders ? $" (pid {string.Join(", pid ", holders)})" : "";
+            var holder = StoreHolders.DescribeOpen(path);
             if (DateTime.UtcNow >= deadline)
             {
                 throw new StoreUnavailableException(

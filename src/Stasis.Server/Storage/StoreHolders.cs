@@ -9,16 +9,18 @@ namespace Stasis.Server.Storage;
 internal static class StoreHolders
 {
     /// <summary>" (pid 4242 python3)" or " (pids 4242 python3, 4250 sqlite3)"; empty when none can be seen.</summary>
-    public static string Describe(string storeFile)
-    {
-        var holders = Find(storeFile);
-        return holders.Count switch
+    public static string Describe(string storeFile) => Format(Find(storeFile));
+
+    /// <summary>The same for the processes other than this one that have <paramref name="file"/> open.</summary>
+    public static string DescribeOpen(string file) => Format(FindOpen(file));
+
+    private static string Format(IReadOnlyList<string> holders) =>
+        holders.Count switch
         {
             0 => "",
             1 => $" (pid {holders[0]})",
             _ => $" (pids {string.Join(", ", holders)})",
         };
-    }
 
     /// <summary>"PID NAME" of each process other than this one with the file, its WAL or its shared memory open.</summary>
     public static IReadOnlyList<string> Find(string storeFile) => FindOpen(storeFile, storeFile + "-wal", storeFile + "-shm");

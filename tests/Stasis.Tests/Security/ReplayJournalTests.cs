@@ -55,11 +55,11 @@ public sealed class ReplayJournalTests : IDisposable
         var entries = Enumerable.Range(1, 3).Select(i => ((UInt128)i, Now.AddMinutes(i).UtcTicks)).ToList();
         foreach (var (key, expires) in entries)
         {
-            journal.Append(key, expires, () => entries);
+            journal.Append(key, expires);
         }
 
         journal.Compact(entries.Take(1));
-        journal.Append(9, Now.AddMinutes(9).UtcTicks, () => entries);
+        journal.Append(9, Now.AddMinutes(9).UtcTicks);
 
         var kept = ReplayJournal.Read(JournalFile, Now.UtcTicks);
         Assert.Equal([(UInt128.One, Now.AddMinutes(1).UtcTicks), ((UInt128)9, Now.AddMinutes(9).UtcTicks)], kept);

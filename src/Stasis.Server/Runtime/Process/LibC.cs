@@ -23,7 +23,7 @@ internal static partial class LibC
     /// <summary>Opens a <c>/proc/&lt;pid&gt;/ns/*</c> file; the namespace lives as long as the handle.</summary>
     public static SafeFileHandle OpenNamespace(string path)
     {
-        var fd = Open(path, OReadOnlyCloseOnExec);
+        var fd = Open(path, OReadOnlyCloseOnExec, 0);
         if (fd < 0)
         {
             throw new IOException($"open {path}: errno {Marshal.GetLastPInvokeError()}");
@@ -38,7 +38,7 @@ internal static partial class LibC
     /// </summary>
     public static SafeFileHandle OpenForAppend(string path)
     {
-        var fd = Open(path, OWriteAppendCloseOnExec);
+        var fd = Open(path, OWriteAppendCloseOnExec, 0);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -84,7 +84,7 @@ internal static partial class LibC
     /// </summary>
     public static SafeFileHandle? TryLockExclusive(string path)
     {
-        var fd = OpenWithMode(path, OReadWriteCreateCloseOnExec, 0x1A4);
+        var fd = Open(path, OReadWriteCreateCloseOnExec, 0x1A4);
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -129,10 +129,7 @@ internal static partial class LibC
     private static partial int Kill(int pid, int signal);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenWithMode(string path, int flags, int mode);
+    private static partial int Open(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(SafeFileHandle fd, int operation);
