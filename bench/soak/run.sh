@@ -31,6 +31,7 @@ MAX_INFLIGHT=64      # client connections; a request finding all busy is not sen
 SEED=1
 GROWTH_TARGET=5      # % of RSS growth allowed
 TRIM_INTERVAL=""     # the server's --memory-trim-interval (default: the server's own, 10s; 0 turns trimming off)
+COMPACT_INTERVAL=""  # the server's --memory-compact-interval (default: the server's own, 60s; 0 turns compaction off)
 JSON_OUT=""
 
 usage() {
@@ -47,6 +48,7 @@ usage: bench/soak/run.sh [options]
       --max-inflight N    client connections (default $MAX_INFLIGHT)
       --seed N            seed of the arrivals and the choice of victims (default $SEED)
       --memory-trim-interval D  the server's --memory-trim-interval (default: the server's, 10s; 0 = off)
+      --memory-compact-interval D  the server's --memory-compact-interval (default: the server's, 60s; 0 = off)
       --json FILE         also write the final JSON line to FILE
   -h, --help              this text
 EOF2
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
     --max-inflight) need_arg "$@"; MAX_INFLIGHT="$2"; shift 2;;
     --seed) need_arg "$@"; SEED="$2"; shift 2;;
     --memory-trim-interval) need_arg "$@"; TRIM_INTERVAL="$2"; shift 2;;
+    --memory-compact-interval) need_arg "$@"; COMPACT_INTERVAL="$2"; shift 2;;
     --json) need_arg "$@"; JSON_OUT="$2"; shift 2;;
     -h|--help) usage; exit 0;;
     *) echo "run.sh: unknown option '$1'" >&2; usage >&2; exit 2;;
@@ -166,6 +169,7 @@ log "stasis server: 127.0.0.1:$port (idle timeout 30 s, metrics every 10 s)"
 # exec'd by ./stasis: the pid is the server's own.
 server_args=(--listen "127.0.0.1:$port" --data "$data" --idle-timeout 30s --metrics-interval 10s)
 [ -z "$TRIM_INTERVAL" ] || server_args+=(--memory-trim-interval "$TRIM_INTERVAL")
+[ -z "$COMPACT_INTERVAL" ] || server_args+=(--memory-compact-interval "$COMPACT_INTERVAL")
 "$repo/stasis" server "${server_args[@]}" >"$work/stasis.log" 2>&1 &
 server_pid=$!
 wait_http "$api/status" 120 "$server_pid" || die "the Stasis server did not answer on $api/status within 120 s"
@@ -270,6 +274,10 @@ printf '  server:     GC heap %s -> %s MB, native heap in use %s -> %s MB, free 
   "$(mem server_memory_start nativeFreeHeldBytes)" "$(mem server_memory_end nativeFreeHeldBytes)" \
   "$(jq -r '.server_memory_end.trims // "n/a"' <<<"$load_json")" "$(mem server_memory_end trimmedBytes)" \
   "$(jq -r '.server_memory_end.trimSeconds // null | if . == null then "n/a" else (. * 1000 * 10 | round / 10 | tostring) end' <<<"$load_json")"
+printf '  server:     GC committed %s -> %s MB; GC heap compactions %s, %s MB given back in %s ms\n' \
+  "$(mem server_memory_start managedCommittedBytes)" "$(mem server_memory_end managedCommittedBytes)" \
+  "$(jq -r '.server_memory_end.compactions // "n/a"' <<<"$load_json")" "$(mem server_memory_end compactedBytes)" \
+  "$(jq -r '.server_memory_end.compactSeconds // null | if . == null then "n/a" else (. * 1000 * 10 | round / 10 | tostring) end' <<<"$load_json")"
 printf '  ledger:     %s instances, %s intervals; bill %s USD (%s s idle, %s s active) over %s instance rows\n' \
   "$(l .instances)" "$(l .intervals)" "$(l .bill_total_usd)" "$(l .bill_idle_s)" "$(l .bill_active_s)" "$(l .bill_instances)"
 printf '  checks:     %s\n' "$(l '.problems | to_entries | map("\(.key) \(.value)") | join(", ")')"
@@ -298,10 +306,10 @@ json="$(jq -cn --argjson load "$load_json" --argjson ledger "$ledger_json" --arg
   --argjson max_instances "$MAX_INSTANCES" --argjson concurrency "$CONCURRENCY" --argjson warmup "$WARMUP" --arg freezer "$freezer" \
   --argjson load_before "$load_before" --argjson load_after "$load_after" --argjson server_status "$server_status" \
   --argjson leftovers "$leftovers" --argjson instances_total "$instances_total" --argjson instances_failed "$instances_failed" \
-  --arg trim "${TRIM_INTERVAL:-default}" --arg unexpected_ok "$unexpected_ok" --arg growth_ok "$growth_ok" --arg ledger_ok "$ledger_ok" '{
+  --arg trim "${TRIM_INTERVAL:-default}" --arg compact "${COMPACT_INTERVAL:-default}" --arg unexpected_ok "$unexpected_ok" --arg growth_ok "$growth_ok" --arg ledger_ok "$ledger_ok" '{
     bench: "soak", minutes: $minutes, rate: $rate, service_ms: $service_ms, kill_every_s: $kill_every,
     provisioned: $provisioned, max_instances: $max_instances, concurrency: $concurrency, warmup_s: $warmup,
-    memory_trim_interval: $trim,
+    memory_trim_interval: $trim, memory_compact_interval: $compact,
     cpus: $cpus, freezer: $freezer, load_before: $load_before, load_after: $load_after,
     instances_total: $instances_total, instances_failed: $instances_failed, server_exit_status: $server_status,
     instances_left_running: $leftovers,

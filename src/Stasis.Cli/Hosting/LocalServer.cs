@@ -35,6 +35,7 @@ internal static class LocalServer
             AdminKey = settings.AdminKey,
             Limits = Limits(settings.Limits ?? new LimitSettings()),
             MemoryTrimInterval = settings.MemoryTrimInterval ?? ServerSettings.DefaultMemoryTrimInterval,
+            MemoryCompactInterval = settings.MemoryCompactInterval ?? ServerSettings.DefaultMemoryCompactInterval,
         };
         if (settings.MaxConcurrentStarts is { } starts)
         {

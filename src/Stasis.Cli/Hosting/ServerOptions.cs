@@ -100,6 +100,16 @@ internal sealed class ServerOptions
         text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromHours(1)),
         "0 or a duration from 1s to 1h, like 10s or 30s");
 
+    public Option<string> MemoryCompactInterval { get; } = Validated(
+        new Option<string>("--memory-compact-interval")
+        {
+            Description = "How often the GC heap is compacted and its free memory given back, 10s to 1h; 0 turns it off (docs/reliability.md)",
+            HelpName = "DURATION",
+            DefaultValueFactory = _ => "60s",
+        },
+        text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= TimeSpan.FromSeconds(10) && d <= TimeSpan.FromHours(1)),
+        "0 or a duration from 10s to 1h, like 60s or 5m");
+
     public Option<bool> RequireAuth { get; } = new("--require-auth")
     {
         Description = "Ask for an access key on every API call and /metrics on loopback too (always on other addresses; docs/security.md)",
@@ -194,6 +204,7 @@ internal sealed class ServerOptions
         command.Add(ScaleInIntervals);
         command.Add(MaxConcurrentStarts);
         command.Add(MemoryTrimInterval);
+        command.Add(MemoryCompactInterval);
         command.Add(MaxHeaderSize);
         command.Add(MaxHeaders);
         command.Add(HeadersTimeout);
@@ -220,7 +231,8 @@ internal sealed class ServerOptions
         getVariable(ServerSettings.AdminKeyVariable) is { Length: > 0 } adminKey ? adminKey : null,
         parse.GetValue(MaxConcurrentStarts),
         ReadLimits(parse),
-        Durations.TryParse(parse.GetValue(MemoryTrimInterval), out var trim) ? trim : ServerSettings.DefaultMemoryTrimInterval);
+        Durations.TryParse(parse.GetValue(MemoryTrimInterval), out var trim) ? trim : ServerSettings.DefaultMemoryTrimInterval,
+        Durations.TryParse(parse.GetValue(MemoryCompactInterval), out var compact) ? compact : ServerSettings.DefaultMemoryCompactInterval);
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {

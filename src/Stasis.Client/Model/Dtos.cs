@@ -142,6 +142,14 @@ public sealed record MemoryStatus
     public long TrimmedBytes { get; init; }
     /// <summary>Seconds those trims took, all together (malloc's arenas are locked while one runs).</summary>
     public double TrimSeconds { get; init; }
+    /// <summary>How often the managed heap is compacted, in seconds; 0 when it is not.</summary>
+    public double CompactIntervalSeconds { get; init; }
+    /// <summary>Compactions done since the server started (skipped when the runtime had just done one itself).</summary>
+    public long Compactions { get; init; }
+    /// <summary>Committed bytes of managed heap those compactions gave back, all together.</summary>
+    public long CompactedBytes { get; init; }
+    /// <summary>Seconds those compactions took, all together (requests wait while one runs).</summary>
+    public double CompactSeconds { get; init; }
 }
 
 /// <summary>The store and the logs as the server finds them: <c>ok</c>, or what is failing and what waits in memory.</summary>

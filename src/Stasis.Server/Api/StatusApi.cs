@@ -13,7 +13,7 @@ namespace Stasis.Server.Api;
 internal static class StatusApi
 {
     public static void MapStatusApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage, NativeHeapTrimmer trimmer) =>
+        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage, NativeHeapTrimmer trimmer, ManagedHeapCompactor compactor) =>
         {
             var dispatchers = registry.All;
             return Results.Json(new ServerStatus
@@ -27,11 +27,11 @@ internal static class StatusApi
                 Instances = dispatchers.Sum(d => d.Snapshot(false).Count),
                 MaxInstancesTotal = options.Limits.EffectiveMaxInstancesTotal,
                 Storage = storage.Now(),
-                Memory = Memory(options, trimmer),
+                Memory = Memory(options, trimmer, compactor),
             }, JsonDefaults.Options);
         });
 
-    private static MemoryStatus Memory(StasisServerOptions options, NativeHeapTrimmer trimmer)
+    private static MemoryStatus Memory(StasisServerOptions options, NativeHeapTrimmer trimmer, ManagedHeapCompactor compactor)
     {
         var gc = GC.GetGCMemoryInfo();
         var native = NativeHeap.Read();
@@ -49,6 +49,10 @@ internal static class StatusApi
             Trims = trimmer.Trims,
             TrimmedBytes = trimmer.TrimmedBytes,
             TrimSeconds = trimmer.TrimTime.TotalSeconds,
+            CompactIntervalSeconds = compactor.Enabled ? options.MemoryCompactInterval.TotalSeconds : 0,
+            Compactions = compactor.Compactions,
+            CompactedBytes = compactor.ReleasedBytes,
+            CompactSeconds = compactor.CompactTime.TotalSeconds,
         };
     }
 }

@@ -81,6 +81,8 @@ internal static class ServerComposition
         services.AddHostedService<StasisLifecycle>();
         services.AddSingleton<NativeHeapTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<NativeHeapTrimmer>());
+        services.AddSingleton<ManagedHeapCompactor>();
+        services.AddHostedService(sp => sp.GetRequiredService<ManagedHeapCompactor>());
         AddMetrics(services, options);
         AddSecurity(services, options);
     }

@@ -76,6 +76,11 @@ public sealed class StasisServer : IAsyncDisposable
             throw new ArgumentException($"--memory-trim-interval must be 0 (off) or from 1s to 1h, not {options.MemoryTrimInterval}.");
         }
 
+        if (options.MemoryCompactInterval != TimeSpan.Zero && (options.MemoryCompactInterval < TimeSpan.FromSeconds(10) || options.MemoryCompactInterval > TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentException($"--memory-compact-interval must be 0 (off) or from 10s to 1h, not {options.MemoryCompactInterval}.");
+        }
+
         // The content root is the install directory, and configuration is not reloaded on change: the
         // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions

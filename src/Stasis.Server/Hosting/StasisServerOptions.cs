@@ -74,6 +74,15 @@ public sealed record StasisServerOptions
     /// <summary>The default of <see cref="MemoryTrimInterval"/>.</summary>
     public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the managed heap is compacted and its free memory decommitted (<see cref="ManagedHeapCompactor"/>,
+    /// docs/reliability.md); zero turns it off. 10 s to 1 h otherwise.
+    /// </summary>
+    public TimeSpan MemoryCompactInterval { get; init; } = DefaultMemoryCompactInterval;
+
+    /// <summary>The default of <see cref="MemoryCompactInterval"/>.</summary>
+    public static readonly TimeSpan DefaultMemoryCompactInterval = TimeSpan.FromMinutes(1);
+
     /// <summary>The metrics interval in effect.</summary>
     internal TimeSpan EffectiveMetricsInterval => MetricsInterval ?? Metrics.MetricsIntervals.Default;
 

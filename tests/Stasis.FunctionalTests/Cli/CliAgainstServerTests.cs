@@ -15,8 +15,8 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.Equal("", run.Err);
         Assert.Contains(server.Endpoint, run.Out, StringComparison.Ordinal);
         Assert.Contains(server.DataDirectory, run.Out, StringComparison.Ordinal);
-        // The process's memory, and the native heap trimmed at the default interval.
-        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use, \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 10 s", run.Out);
+        // The process's memory, the native heap trimmed and the GC heap compacted at the default intervals.
+        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use, \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 10 s: .*; GC heap compacted every 60 s: \d+ times", run.Out);
     }
 
     [Fact]
@@ -32,6 +32,7 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.True(memory.ManagedHeapBytes > 0);
         Assert.True(memory.NativeInUseBytes > 0);
         Assert.Equal(10, memory.TrimIntervalSeconds);
+        Assert.Equal(60, memory.CompactIntervalSeconds);
         Assert.NotNull(memory.ArenaLimit);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using Stasis.Client.Model;
 
@@ -48,9 +49,11 @@ public sealed class ServerKillUnderLoadTests : IAsyncLifetime
                         answered.Add((function, response.Headers.GetValues("x-fc-request-id").Single()));
                     }
                 }
-                catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+                catch (Exception e) when (e is HttpRequestException or IOException or SocketException or OperationCanceledException)
                 {
-                    // The server died under this request: it got no answer.
+                    // The server died under this request: it got no answer. The connection's end can
+                    // surface as any of these, depending on whether it broke while sending, waiting or
+                    // reading the body.
                 }
                 finally
                 {

@@ -29,6 +29,8 @@ public sealed class CliParsingTests
     [InlineData("server", "--memory-trim-interval", "500ms")]
     [InlineData("up", "--memory-trim-interval", "2h")]
     [InlineData("server", "--memory-trim-interval", "often")]
+    [InlineData("server", "--memory-compact-interval", "5s")]
+    [InlineData("up", "--memory-compact-interval", "2h")]
     [InlineData("status", "-o", "yaml")]
     [InlineData("logs", "f", "--tail", "-3")]
     public async Task UsageErrorsExitWith2(params string[] args)
@@ -58,6 +60,15 @@ public sealed class CliParsingTests
 
         Assert.Equal(2, exit);
         Assert.Contains("--memory-trim-interval '500ms' is not 0 or a duration from 1s to 1h, like 10s or 30s", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MemoryCompactIntervalOutOfRange_SaysWhatItTakes()
+    {
+        var (exit, _, error) = await RunAsync("server", "--memory-compact-interval", "5s");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--memory-compact-interval '5s' is not 0 or a duration from 10s to 1h, like 60s or 5m", error, StringComparison.Ordinal);
     }
 
     [Fact]
