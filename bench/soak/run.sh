@@ -274,10 +274,11 @@ printf '  server:     GC heap %s -> %s MB, native heap in use %s -> %s MB, free 
   "$(mem server_memory_start nativeFreeHeldBytes)" "$(mem server_memory_end nativeFreeHeldBytes)" \
   "$(jq -r '.server_memory_end.trims // "n/a"' <<<"$load_json")" "$(mem server_memory_end trimmedBytes)" \
   "$(jq -r '.server_memory_end.trimSeconds // null | if . == null then "n/a" else (. * 1000 * 10 | round / 10 | tostring) end' <<<"$load_json")"
-printf '  server:     GC committed %s -> %s MB; GC heap compactions %s, %s MB given back in %s ms\n' \
+printf '  server:     GC committed %s -> %s MB; GC heap compactions %s, %s MB of garbage collected in %s ms; SQLite %s -> %s MB\n' \
   "$(mem server_memory_start managedCommittedBytes)" "$(mem server_memory_end managedCommittedBytes)" \
   "$(jq -r '.server_memory_end.compactions // "n/a"' <<<"$load_json")" "$(mem server_memory_end compactedBytes)" \
-  "$(jq -r '.server_memory_end.compactSeconds // null | if . == null then "n/a" else (. * 1000 * 10 | round / 10 | tostring) end' <<<"$load_json")"
+  "$(jq -r '.server_memory_end.compactSeconds // null | if . == null then "n/a" else (. * 1000 * 10 | round / 10 | tostring) end' <<<"$load_json")" \
+  "$(mem server_memory_start sqliteBytes)" "$(mem server_memory_end sqliteBytes)"
 printf '  ledger:     %s instances, %s intervals; bill %s USD (%s s idle, %s s active) over %s instance rows\n' \
   "$(l .instances)" "$(l .intervals)" "$(l .bill_total_usd)" "$(l .bill_idle_s)" "$(l .bill_active_s)" "$(l .bill_instances)"
 printf '  checks:     %s\n' "$(l '.problems | to_entries | map("\(.key) \(.value)") | join(", ")')"

@@ -132,6 +132,8 @@ public sealed record MemoryStatus
     public long? NativeInUseBytes { get; init; }
     /// <summary>Free bytes malloc keeps in its arenas (glibc only); trims give the resident part of these back.</summary>
     public long? NativeFreeHeldBytes { get; init; }
+    /// <summary>Bytes SQLite holds (page caches, schemas, prepared statements), part of the native heap in use.</summary>
+    public long SqliteBytes { get; init; }
     /// <summary>Most malloc arenas (glibc): MALLOC_ARENA_MAX, else the server's limit; null for glibc's default of 8 per CPU.</summary>
     public int? ArenaLimit { get; init; }
     /// <summary>How often the native heap is trimmed, in seconds; 0 when it is not (turned off, or not glibc).</summary>
@@ -146,7 +148,7 @@ public sealed record MemoryStatus
     public double CompactIntervalSeconds { get; init; }
     /// <summary>Compactions done since the server started (skipped when the runtime had just done one itself).</summary>
     public long Compactions { get; init; }
-    /// <summary>Committed bytes of managed heap those compactions gave back, all together.</summary>
+    /// <summary>Bytes of garbage those compactions collected, all together.</summary>
     public long CompactedBytes { get; init; }
     /// <summary>Seconds those compactions took, all together (requests wait while one runs).</summary>
     public double CompactSeconds { get; init; }

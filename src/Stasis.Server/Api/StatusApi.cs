@@ -44,6 +44,7 @@ internal static class StatusApi
             ManagedCommittedBytes = gc.TotalCommittedBytes,
             NativeInUseBytes = native?.InUse,
             NativeFreeHeldBytes = native?.FreeHeld,
+            SqliteBytes = SQLitePCL.raw.sqlite3_memory_used(),
             ArenaLimit = NativeHeap.ArenaLimit,
             TrimIntervalSeconds = trimmer.Enabled ? options.MemoryTrimInterval.TotalSeconds : 0,
             Trims = trimmer.Trims,
@@ -51,7 +52,7 @@ internal static class StatusApi
             TrimSeconds = trimmer.TrimTime.TotalSeconds,
             CompactIntervalSeconds = compactor.Enabled ? options.MemoryCompactInterval.TotalSeconds : 0,
             Compactions = compactor.Compactions,
-            CompactedBytes = compactor.ReleasedBytes,
+            CompactedBytes = compactor.CollectedBytes,
             CompactSeconds = compactor.CompactTime.TotalSeconds,
         };
     }

@@ -16,7 +16,7 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.Contains(server.Endpoint, run.Out, StringComparison.Ordinal);
         Assert.Contains(server.DataDirectory, run.Out, StringComparison.Ordinal);
         // The process's memory, the native heap trimmed and the GC heap compacted at the default intervals.
-        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use, \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 10 s: .*; GC heap compacted every 60 s: \d+ times", run.Out);
+        Assert.Matches(@"memory\s+\d+\.\d MB resident \(GC heap \d+\.\d MB, native heap \d+\.\d MB in use \(SQLite \d+\.\d MB\), \d+\.\d MB free, at most \d+ arenas\); native heap trimmed every 10 s: .*; GC heap compacted every 60 s: \d+ times", run.Out);
     }
 
     [Fact]
@@ -31,6 +31,7 @@ public sealed class CliAgainstServerTests(CliServerFixture server) : IClassFixtu
         Assert.True(memory.ResidentBytes > memory.ManagedHeapBytes, $"resident {memory.ResidentBytes} should exceed the GC heap {memory.ManagedHeapBytes}");
         Assert.True(memory.ManagedHeapBytes > 0);
         Assert.True(memory.NativeInUseBytes > 0);
+        Assert.InRange(memory.SqliteBytes, 1, memory.NativeInUseBytes!.Value); // the store is open: SQLite holds its schema at least
         Assert.Equal(10, memory.TrimIntervalSeconds);
         Assert.Equal(60, memory.CompactIntervalSeconds);
         Assert.NotNull(memory.ArenaLimit);
