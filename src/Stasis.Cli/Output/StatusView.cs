@@ -35,7 +35,7 @@ internal static class StatusView
     }
 
     /// <summary>
-    /// "151.0 MB resident (GC heap 4.2 MB, native heap 9.8 MB in use (SQLite 1.9 MB), 2.1 MB free, at most 2 arenas); native heap trimmed
+    /// "151.0 MB resident (GC heap 4.2 MB, native heap 9.8 MB in use (SQLite 1.9 MB), 2.1 MB free, 2 arenas (limit 2)); native heap trimmed
     /// every 10 s: 12 times, 40.0 MB given back in 6.1 ms; GC heap compacted every 60 s: 2 times, 8.0 MB of garbage collected in 9.5 ms".
     /// </summary>
     private static string Memory(MemoryStatus m)
@@ -44,7 +44,8 @@ internal static class StatusView
         if (m.NativeInUseBytes is { } inUse)
         {
             text += $", native heap {Mb(inUse)} in use (SQLite {Mb(m.SqliteBytes)}), {Mb(m.NativeFreeHeldBytes ?? 0)} free";
-            text += m.ArenaLimit is { } arenas ? string.Create(CultureInfo.InvariantCulture, $", at most {arenas} arenas") : "";
+            text += m.Arenas is { } arenas ? string.Create(CultureInfo.InvariantCulture, $", {arenas} arenas") : "";
+            text += m.ArenaLimit is { } limit ? string.Create(CultureInfo.InvariantCulture, $" (limit {limit})") : "";
         }
 
         text += m.ResidentBytes is null ? "" : ")";

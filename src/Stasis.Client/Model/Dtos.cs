@@ -136,6 +136,8 @@ public sealed record MemoryStatus
     public long SqliteBytes { get; init; }
     /// <summary>Most malloc arenas (glibc): MALLOC_ARENA_MAX, else the server's limit; null for glibc's default of 8 per CPU.</summary>
     public int? ArenaLimit { get; init; }
+    /// <summary>Malloc arenas there are now (glibc only); above the limit when threads made theirs before it was set.</summary>
+    public int? Arenas { get; init; }
     /// <summary>How often the native heap is trimmed, in seconds; 0 when it is not (turned off, or not glibc).</summary>
     public double TrimIntervalSeconds { get; init; }
     /// <summary>Trims done since the server started.</summary>

@@ -46,6 +46,7 @@ internal static class StatusApi
             NativeFreeHeldBytes = native?.FreeHeld,
             SqliteBytes = SQLitePCL.raw.sqlite3_memory_used(),
             ArenaLimit = NativeHeap.ArenaLimit,
+            Arenas = NativeHeap.Arenas(),
             TrimIntervalSeconds = trimmer.Enabled ? options.MemoryTrimInterval.TotalSeconds : 0,
             Trims = trimmer.Trims,
             TrimmedBytes = trimmer.TrimmedBytes,

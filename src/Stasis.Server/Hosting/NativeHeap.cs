@@ -89,6 +89,59 @@ internal static partial class NativeHeap
         return ((long)(info.Uordblks + info.Hblkhd), (long)info.Fordblks);
     }
 
+    /// <summary>
+    /// How many arenas malloc has now (<c>malloc_info</c>'s heaps); null when not supported. An arena, once made,
+    /// stays for the life of the process, so this can exceed <see cref="ArenaLimit"/> when threads made theirs
+    /// before the limit was set.
+    /// </summary>
+    public static int? Arenas()
+    {
+        if (!Supported)
+        {
+            return null;
+        }
+
+        // open_memstream writes the buffer's address and length into these two slots when the stream is flushed or
+        // closed, after the call that took them has returned: native memory, so that nothing moves or caches them.
+        var slots = Marshal.AllocHGlobal(2 * IntPtr.Size);
+        try
+        {
+            var stream = OpenMemstream(slots, slots + IntPtr.Size);
+            if (stream == IntPtr.Zero)
+            {
+                return null;
+            }
+
+            var written = MallocInfo(0, stream) == 0;
+            Fclose(stream);
+            var buffer = Marshal.ReadIntPtr(slots);
+            try
+            {
+                return written && buffer != IntPtr.Zero ? CountHeaps(Marshal.PtrToStringUTF8(buffer, checked((int)Marshal.ReadIntPtr(slots, IntPtr.Size)))) : null;
+            }
+            finally
+            {
+                Free(buffer);
+            }
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(slots);
+        }
+    }
+
+    /// <summary>The <c>&lt;heap nr="…"&gt;</c> elements of <c>malloc_info</c>'s XML: one per arena.</summary>
+    internal static int CountHeaps(string xml)
+    {
+        var count = 0;
+        for (var at = xml.IndexOf("<heap nr=", StringComparison.Ordinal); at >= 0; at = xml.IndexOf("<heap nr=", at + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     private static bool Probe()
     {
         if (!OperatingSystem.IsLinux())
@@ -145,4 +198,16 @@ internal static partial class NativeHeap
 
     [LibraryImport("libc", EntryPoint = "mallinfo2")]
     private static partial MallInfo2Struct MallInfo2Native();
+
+    [LibraryImport("libc", EntryPoint = "malloc_info")]
+    private static partial int MallocInfo(int options, IntPtr stream);
+
+    [LibraryImport("libc", EntryPoint = "open_memstream")]
+    private static partial IntPtr OpenMemstream(IntPtr bufferSlot, IntPtr sizeSlot);
+
+    [LibraryImport("libc", EntryPoint = "fclose")]
+    private static partial int Fclose(IntPtr stream);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(IntPtr pointer);
 }

@@ -80,6 +80,34 @@ public sealed class NativeHeapTests
     }
 
     [Fact]
+    public void ArenasAreCountedFromMallocInfo()
+    {
+        const string twoHeaps = """
+            <malloc version="1">
+            <heap nr="0">
+            <sizes>
+            </sizes>
+            <total type="fast" count="0" size="0"/>
+            </heap>
+            <heap nr="1">
+            <sizes>
+            </sizes>
+            </heap>
+            <total type="fast" count="0" size="0"/>
+            <system type="current" size="135168"/>
+            </malloc>
+            """;
+        Assert.Equal(2, NativeHeap.CountHeaps(twoHeaps));
+        Assert.Equal(0, NativeHeap.CountHeaps("<malloc version=\"1\">\n</malloc>\n"));
+
+        // This process's own: at least the main arena, and no more than glibc would ever make (8 per CPU, unless
+        // MALLOC_ARENA_MAX allows more).
+        var arenas = NativeHeap.Arenas();
+        Assert.NotNull(arenas);
+        Assert.InRange(arenas!.Value, 1, Math.Max(8 * Environment.ProcessorCount, NativeHeap.ArenaLimit ?? 0));
+    }
+
+    [Fact]
     public void TurnedOffWithAZeroInterval()
     {
         var trimmer = new NativeHeapTrimmer(new StasisServerOptions { MemoryTrimInterval = TimeSpan.Zero }, TimeProvider.System, NullLogger<NativeHeapTrimmer>.Instance);

@@ -1,0 +1,72 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+
+namespace Stasis.Server.Hosting;
+
+/// <summary>
+/// Starts the server process over again, once, with <c>MALLOC_ARENA_MAX</c> set to
+/// <see cref="NativeHeap.DefaultArenaLimit"/>, so that glibc caps its malloc arenas from the process's first
+/// allocation. <see cref="NativeHeap.LimitArenas"/> (<c>mallopt</c>) from managed code comes too late for that: by the
+/// time it runs the runtime's and the host's own threads have made an arena each (7 on a 2-core machine), every
+/// arena stays for the life of the process, and the thread pool's threads then share all of them, each left at its
+/// high-water mark between trims (docs/reliability.md, "Memory").
+/// <para>
+/// It is <c>execve</c> of <c>/proc/self/exe</c> with the same arguments (<c>/proc/self/cmdline</c>) and the same
+/// environment plus that one variable: the same process id, open descriptors and working directory, before anything
+/// has been read or written. It does nothing when <c>MALLOC_ARENA_MAX</c> is already set (the restarted process, or
+/// an operator's own choice), off glibc, or when <c>/proc</c> cannot be read; when <c>execve</c> fails the process
+/// goes on as it is, and <see cref="NativeHeap.LimitArenas"/> still caps the arenas made after it.
+/// </para>
+/// </summary>
+internal static partial class ArenaLimitedStart
+{
+    /// <summary>Restarts the process with the arena limit set, when it is not; returns only when it does not.</summary>
+    public static void RestartIfUnlimited()
+    {
+        if (!NativeHeap.Supported || Environment.GetEnvironmentVariable(NativeHeap.ArenaLimitVariable) is not null)
+        {
+            return;
+        }
+
+        string[] arguments;
+        try
+        {
+            arguments = ParseCommandLine(File.ReadAllBytes("/proc/self/cmdline"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        if (arguments.Length == 0)
+        {
+            return;
+        }
+
+        Execve("/proc/self/exe", [.. arguments, null], [.. EnvironmentWithLimit(), null]);
+        // Still here: execve failed (errno in Marshal.GetLastPInvokeError()). Start as we are.
+    }
+
+    /// <summary>The process's environment as <c>NAME=value</c> strings, with the arena limit added.</summary>
+    internal static List<string> EnvironmentWithLimit()
+    {
+        var variables = new List<string>();
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
+            variables.Add($"{entry.Key}={entry.Value}");
+        }
+
+        variables.Add(FormattableString.Invariant($"{NativeHeap.ArenaLimitVariable}={NativeHeap.DefaultArenaLimit}"));
+        return variables;
+    }
+
+    /// <summary><c>/proc/PID/cmdline</c>: the arguments, each ended by a NUL.</summary>
+    internal static string[] ParseCommandLine(byte[] cmdline)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(cmdline);
+        return text.Length == 0 ? [] : (text[^1] == '\0' ? text[..^1] : text).Split('\0');
+    }
+
+    [LibraryImport("libc", EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Execve(string path, string?[] arguments, string?[] environment);
+}
