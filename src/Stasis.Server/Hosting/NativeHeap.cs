@@ -11,8 +11,9 @@ namespace Stasis.Server.Hosting;
 /// short-lived allocations spread over many thread-pool threads leave every arena at its high-water mark: under a
 /// steady load the resident size climbs for tens of minutes and stays there although the heap in use does not
 /// grow (docs/reliability.md, "Memory"). <see cref="Trim"/> is <c>malloc_trim(0)</c>, which hands the free pages
-/// of every arena back (<c>MADV_DONTNEED</c>) without moving anything that is in use; <see cref="LimitArenas"/>
-/// caps the arenas at <see cref="DefaultArenaLimit"/>, so that fewer of them fill up between two trims.
+/// of every arena back (<c>MADV_DONTNEED</c>) without moving anything that is in use. The arenas are capped at
+/// <see cref="DefaultArenaLimit"/>, so that fewer of them fill up between two trims: from the first allocation by
+/// <see cref="ArenaLimitedStart"/>, else from the server's start by <see cref="LimitArenas"/>.
 /// </para>
 /// On a C library other than glibc (musl) or another OS these calls do not exist: <see cref="Supported"/> is
 /// false and the rest do nothing.
@@ -51,8 +52,8 @@ internal static partial class NativeHeap
 
     /// <summary>
     /// Caps malloc's arenas at <see cref="DefaultArenaLimit"/> for the rest of the process, once, unless
-    /// <c>MALLOC_ARENA_MAX</c> is set (glibc then applies that itself). Arenas that already exist stay; threads
-    /// that would have had new ones share those instead. Little of the server's work allocates natively, so
+    /// <c>MALLOC_ARENA_MAX</c> is set (glibc then applies that itself, as in a process <see cref="ArenaLimitedStart"/>
+    /// started over). Arenas that already exist stay; threads that would have had new ones share those instead. Little of the server's work allocates natively, so
     /// the threads hardly ever wait for each other there.
     /// </summary>
     public static void LimitArenas()
