@@ -21,6 +21,15 @@ internal sealed class StasisDb
     /// <summary>How long start-up waits for another process to release the store, by default.</summary>
     public static readonly TimeSpan DefaultLockWait = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Each connection's page cache, in KiB. SQLite's default, 2 MB, fills over the first tens of minutes of a load as
+    /// the store grows, and its 4 KB blocks spread over malloc's arenas: the server's resident size grew by 3 MB that
+    /// way in the soak benchmark (docs/reliability.md, "Memory"). It buys little here: the server writes all the time,
+    /// a connection drops its cache whenever another has written, and the pages it reads again come from the kernel's
+    /// page cache.
+    /// </summary>
+    public const int PageCacheKiB = 512;
+
     private readonly string _connectionString;
 
     /// <param name="dataDirectory">Created if missing.</param>
@@ -66,8 +75,9 @@ internal sealed class StasisDb
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         SetBusyTimeout(connection, busyTimeout);
-        // Per-connection settings: FK enforcement, no fsync per commit (WAL keeps commits atomic).
-        Execute(connection, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+        // Per-connection settings: FK enforcement, no fsync per commit (WAL keeps commits atomic), and a page cache of
+        // PageCacheKiB instead of SQLite's 2 MB.
+        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-{PageCacheKiB};"));
         return connection;
     }
 
