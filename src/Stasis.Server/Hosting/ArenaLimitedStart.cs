@@ -11,7 +11,7 @@ namespace Stasis.Server.Hosting;
 /// arena stays for the life of the process, and the thread pool's threads then share all of them, each left at its
 /// high-water mark between trims (docs/reliability.md, "Memory").
 /// <para>
-/// It is <c>execve</c> of <c>/proc/self/exe</c> with the same arguments (<c>/proc/self/cmdline</c>) and the same
+/// It is <c>execve</c> of the same program (<c>/proc/self/exe</c>'s target) with the same arguments (<c>/proc/self/cmdline</c>) and the same
 /// environment plus that one variable: the same process id, open descriptors and working directory, before anything
 /// has been read or written. It does nothing when <c>MALLOC_ARENA_MAX</c> is already set (the restarted process, or
 /// an operator's own choice), off glibc, or when <c>/proc</c> cannot be read; when <c>execve</c> fails the process
@@ -43,8 +43,25 @@ internal static partial class ArenaLimitedStart
             return;
         }
 
-        Execve("/proc/self/exe", [.. arguments, null], [.. EnvironmentWithLimit(), null]);
+        // The program's own path rather than /proc/self/exe, whose last part ("exe") would become the process's name in
+        // ps and /proc/PID/comm. /proc/self/exe only when that path is gone (the program was replaced while it ran).
+        var program = Program();
+        Execve(program, [.. arguments, null], [.. EnvironmentWithLimit(), null]);
         // Still here: execve failed (errno in Marshal.GetLastPInvokeError()). Start as we are.
+    }
+
+    private static string Program()
+    {
+        try
+        {
+            return File.ResolveLinkTarget("/proc/self/exe", returnFinalTarget: false) is { } target && File.Exists(target.FullName)
+                ? target.FullName
+                : "/proc/self/exe";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "/proc/self/exe";
+        }
     }
 
     /// <summary>The process's environment as <c>NAME=value</c> strings, with the arena limit added.</summary>

@@ -25,6 +25,7 @@ public sealed class ArenaLimitTests : IAsyncLifetime
         Assert.Contains("\0MALLOC_ARENA_MAX=2\0", "\0" + environment, StringComparison.Ordinal);
         var commandLine = await File.ReadAllTextAsync($"/proc/{_server.Process.Id}/cmdline");
         Assert.Contains("\0server\0", commandLine, StringComparison.Ordinal); // the same arguments
+        Assert.Equal("dotnet", (await File.ReadAllTextAsync($"/proc/{_server.Process.Id}/comm")).Trim()); // and the same name in ps
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
