@@ -97,17 +97,17 @@ internal sealed class ServerOptions
             HelpName = "DURATION",
             DefaultValueFactory = _ => "10s",
         },
-        text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromHours(1)),
+        OffOrBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1)),
         "0 or a duration from 1s to 1h, like 10s or 30s");
 
     public Option<string> MemoryCompactInterval { get; } = Validated(
         new Option<string>("--memory-compact-interval")
         {
-            Description = "How often the GC heap is compacted and its free memory given back, 10s to 1h; 0 turns it off (docs/reliability.md)",
+            Description = "How often the GC heap gets a full, compacting collection, 10s to 1h; 0 turns it off (docs/reliability.md)",
             HelpName = "DURATION",
             DefaultValueFactory = _ => "60s",
         },
-        text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= TimeSpan.FromSeconds(10) && d <= TimeSpan.FromHours(1)),
+        OffOrBetween(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1)),
         "0 or a duration from 10s to 1h, like 60s or 5m");
 
     public Option<bool> RequireAuth { get; } = new("--require-auth")
@@ -283,6 +283,10 @@ internal sealed class ServerOptions
         });
         return option;
     }
+
+    /// <summary>A duration that is 0 (off) or from <paramref name="min"/> to <paramref name="max"/>.</summary>
+    private static Func<string?, bool> OffOrBetween(TimeSpan min, TimeSpan max) =>
+        text => Durations.TryParse(text, out var d) && (d == TimeSpan.Zero || d >= min && d <= max);
 
     private static Option<string> Validated(Option<string> option, Func<string?, bool> isValid, string expected)
     {

@@ -45,12 +45,11 @@ internal static partial class ArenaLimitedStart
 
         // The program's own path rather than /proc/self/exe, whose last part ("exe") would become the process's name in
         // ps and /proc/PID/comm. /proc/self/exe only when that path is gone (the program was replaced while it ran).
-        var program = Program();
-        Execve(program, [.. arguments, null], [.. EnvironmentWithLimit(), null]);
+        Execve(ProgramPath(), [.. arguments, null], [.. EnvironmentWithLimit(), null]);
         // Still here: execve failed (errno in Marshal.GetLastPInvokeError()). Start as we are.
     }
 
-    private static string Program()
+    private static string ProgramPath()
     {
         try
         {

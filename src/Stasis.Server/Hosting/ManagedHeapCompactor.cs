@@ -20,7 +20,7 @@ internal sealed class ManagedHeapCompactor(StasisServerOptions options, TimeProv
     private long _compactions;
     private long _collectedBytes;
     private long _compactTicks;
-    private int _fullCollectionsSeen = -1;
+    private int _fullCollectionsSeen = -1; // GC.CollectionCount(2) after the last pass; only the timer's loop touches it
 
     /// <summary>Whether it runs: an interval is set.</summary>
     public bool Enabled => options.MemoryCompactInterval > TimeSpan.Zero;
@@ -39,12 +39,11 @@ internal sealed class ManagedHeapCompactor(StasisServerOptions options, TimeProv
     /// </summary>
     public bool CompactNow()
     {
-        var full = GC.CollectionCount(2);
-        if (full != Volatile.Read(ref _fullCollectionsSeen) && Volatile.Read(ref _fullCollectionsSeen) >= 0)
+        var seen = _fullCollectionsSeen;
+        _fullCollectionsSeen = GC.CollectionCount(2);
+        if (seen >= 0 && seen != _fullCollectionsSeen)
         {
-            // The runtime's own full collection already cleared generation 2: nothing much to gain this time.
-            Volatile.Write(ref _fullCollectionsSeen, full);
-            return false;
+            return false; // the runtime's own full collection already cleared generation 2: nothing much to gain this time
         }
 
         var before = GC.GetTotalMemory(forceFullCollection: false);
@@ -54,7 +53,7 @@ internal sealed class ManagedHeapCompactor(StasisServerOptions options, TimeProv
         var after = GC.GetTotalMemory(forceFullCollection: false);
         Interlocked.Increment(ref _compactions);
         Interlocked.Add(ref _collectedBytes, Math.Max(0, before - after));
-        Volatile.Write(ref _fullCollectionsSeen, GC.CollectionCount(2));
+        _fullCollectionsSeen = GC.CollectionCount(2);
         logger.LogDebug("memory: compacted the managed heap, {Before} -> {After} bytes", before, after);
         return true;
     }
@@ -66,7 +65,7 @@ internal sealed class ManagedHeapCompactor(StasisServerOptions options, TimeProv
             return;
         }
 
-        Volatile.Write(ref _fullCollectionsSeen, GC.CollectionCount(2));
+        _fullCollectionsSeen = GC.CollectionCount(2);
         using var timer = new PeriodicTimer(options.MemoryCompactInterval, time);
         try
         {

@@ -71,15 +71,8 @@ public sealed class StasisServer : IAsyncDisposable
             throw new ArgumentException($"--scale-out-intervals and --scale-in-intervals must be from 1 to 1000, not {options.ScaleOutIntervals} and {options.ScaleInIntervals}.");
         }
 
-        if (options.MemoryTrimInterval != TimeSpan.Zero && (options.MemoryTrimInterval < TimeSpan.FromSeconds(1) || options.MemoryTrimInterval > TimeSpan.FromHours(1)))
-        {
-            throw new ArgumentException($"--memory-trim-interval must be 0 (off) or from 1s to 1h, not {options.MemoryTrimInterval}.");
-        }
-
-        if (options.MemoryCompactInterval != TimeSpan.Zero && (options.MemoryCompactInterval < TimeSpan.FromSeconds(10) || options.MemoryCompactInterval > TimeSpan.FromHours(1)))
-        {
-            throw new ArgumentException($"--memory-compact-interval must be 0 (off) or from 10s to 1h, not {options.MemoryCompactInterval}.");
-        }
+        RequireOffOrBetween("--memory-trim-interval", options.MemoryTrimInterval, TimeSpan.FromSeconds(1), "1s", TimeSpan.FromHours(1), "1h");
+        RequireOffOrBetween("--memory-compact-interval", options.MemoryCompactInterval, TimeSpan.FromSeconds(10), "10s", TimeSpan.FromHours(1), "1h");
 
         // The content root is the install directory, and configuration is not reloaded on change: the
         // default (the current directory, watched recursively) would watch ./.stasis and wake on every log flush.
@@ -159,6 +152,14 @@ public sealed class StasisServer : IAsyncDisposable
     /// What Kestrel enforces before a request reaches Stasis (docs/limits.md): body and header sizes, header count,
     /// how long headers and idle connections may take, and the slowest a client may send or read.
     /// </summary>
+    private static void RequireOffOrBetween(string option, TimeSpan value, TimeSpan min, string minText, TimeSpan max, string maxText)
+    {
+        if (value != TimeSpan.Zero && (value < min || value > max))
+        {
+            throw new ArgumentException($"{option} must be 0 (off) or from {minText} to {maxText}, not {value}.");
+        }
+    }
+
     private static void ApplyLimits(KestrelServerLimits kestrel, StasisServerOptions options)
     {
         var limits = options.Limits;

@@ -75,7 +75,7 @@ public sealed record StasisServerOptions
     public static readonly TimeSpan DefaultMemoryTrimInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// How often the managed heap is compacted and its free memory decommitted (<see cref="ManagedHeapCompactor"/>,
+    /// How often the managed heap gets a full, compacting collection (<see cref="ManagedHeapCompactor"/>,
     /// docs/reliability.md); zero turns it off. 10 s to 1 h otherwise.
     /// </summary>
     public TimeSpan MemoryCompactInterval { get; init; } = DefaultMemoryCompactInterval;

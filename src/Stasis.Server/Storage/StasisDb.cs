@@ -30,6 +30,11 @@ internal sealed class StasisDb
     /// </summary>
     public const int PageCacheKiB = 512;
 
+    // Per-connection settings: FK enforcement, no fsync per commit (WAL keeps commits atomic), and a page cache of
+    // PageCacheKiB instead of SQLite's 2 MB. Formatted once: Open runs it on every connection it hands out.
+    private static readonly string ConnectionPragmas = string.Create(CultureInfo.InvariantCulture,
+        $"PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-{PageCacheKiB};");
+
     private readonly string _connectionString;
 
     /// <param name="dataDirectory">Created if missing.</param>
@@ -75,9 +80,7 @@ internal sealed class StasisDb
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         SetBusyTimeout(connection, busyTimeout);
-        // Per-connection settings: FK enforcement, no fsync per commit (WAL keeps commits atomic), and a page cache of
-        // PageCacheKiB instead of SQLite's 2 MB.
-        Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-{PageCacheKiB};"));
+        Execute(connection, ConnectionPragmas);
         return connection;
     }
 
