@@ -81,6 +81,7 @@ public static class FunctionDefaults
     public const int InitializerTimeoutSeconds = 60;
     public const int PreStopTimeoutSeconds = 10;
     public const int DefaultPort = 9000;
+    public const int DiskSizeMb = 512;
 }
 
 public sealed record CustomContainerConfig

@@ -60,6 +60,8 @@ internal sealed class InstanceLaunchFactory(StasisServerOptions options)
             CpuLimit = spec.Cpu,
             GpuMemoryMb = spec.GpuConfig?.GpuMemorySize ?? spec.GpuMemorySize,
             MemoryLimitBytes = spec.MemorySize > 0 ? spec.MemorySize * 1024L * 1024L : null,
+            InternetAccess = spec.InternetAccess ?? true,
+            DiskSizeMb = spec.DiskSize is > 0 and var disk ? disk : FunctionDefaults.DiskSizeMb,
             OnOutputLine = onOutputLine,
         };
     }

@@ -89,6 +89,10 @@ public sealed record InstanceLaunch
     public long? MemoryLimitBytes { get; init; }
     /// <summary>GPU memory the function asks for (MB), or null for a CPU-only function; the runtime assigns a device where it has any.</summary>
     public int? GpuMemoryMb { get; init; }
+    /// <summary>FC's <c>internetAccess</c>: whether a sandboxed instance may reach other networks (never the host).</summary>
+    public bool InternetAccess { get; init; } = true;
+    /// <summary>FC's <c>diskSize</c>: the size of a sandboxed instance's writable <c>/tmp</c>, in MB.</summary>
+    public int DiskSizeMb { get; init; } = Stasis.Client.Model.FunctionDefaults.DiskSizeMb;
     /// <summary>Called with each line the instance writes to stdout or stderr.</summary>
     public Action<string>? OnOutputLine { get; init; }
 }

@@ -44,7 +44,7 @@ internal sealed class TestFunctions : IDisposable
 
     public string Directory { get; }
 
-    /// <summary>The real interpreter, not a version-manager shim, so the pid we spawn is python's own.</summary>
+    /// <summary>The real interpreter, not a version-manager shim, so the pid we spawn is python's own (/usr/bin/python3 where there is one).</summary>
     public static string PythonPath => Python.Value;
 
     public string PathOf(string name) => Path.Combine(Directory, name);
@@ -56,7 +56,9 @@ internal sealed class TestFunctions : IDisposable
         File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
         if (!OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // Readable and runnable by the sandboxed instance's uid, as a checkout's scripts are.
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
         return path;
     }
@@ -121,8 +123,15 @@ internal sealed class TestFunctions : IDisposable
         }
     }
 
+    // The system's interpreter where there is one: a sandboxed instance sees /usr, not a version
+    // manager's directory under the server's home.
     private static string FindPython()
     {
+        if (File.Exists("/usr/bin/python3"))
+        {
+            return "/usr/bin/python3";
+        }
+
         var start = new ProcessStartInfo("python3", ["-c", "import sys; print(sys.executable)"]) { RedirectStandardOutput = true };
         using var process = Process.Start(start)!;
         var path = process.StandardOutput.ReadToEnd().Trim();

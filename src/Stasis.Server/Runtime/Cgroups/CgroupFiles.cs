@@ -39,9 +39,21 @@ internal static class CgroupFiles
         }
     }
 
-    /// <summary>Pids listed in <c>cgroup.procs</c> of <paramref name="directory"/>; empty when it cannot be read.</summary>
+    /// <summary>
+    /// Pids listed in <c>cgroup.procs</c> of <paramref name="directory"/> and of the groups below it (a
+    /// sandboxed instance's processes are in the group runc makes inside the instance's); empty when it
+    /// cannot be read.
+    /// </summary>
     public static IEnumerable<int> ReadPids(string directory)
     {
+        foreach (var child in SubGroups(directory))
+        {
+            foreach (var pid in ReadPids(child))
+            {
+                yield return pid;
+            }
+        }
+
         var text = TryRead(Path.Combine(directory, "cgroup.procs"));
         if (text is null)
         {
@@ -72,9 +84,17 @@ internal static class CgroupFiles
         }
     }
 
-    /// <summary>rmdir; a cgroup whose last process is still being torn down answers EBUSY for a moment.</summary>
+    /// <summary>
+    /// rmdir, of the groups below first; a cgroup whose last process is still being torn down answers
+    /// EBUSY for a moment.
+    /// </summary>
     public static async Task<bool> TryRemoveDirectoryAsync(string path, TimeProvider time)
     {
+        foreach (var child in SubGroups(path))
+        {
+            await TryRemoveDirectoryAsync(child, time).ConfigureAwait(false);
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -95,6 +115,18 @@ internal static class CgroupFiles
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(25), time).ConfigureAwait(false);
+        }
+    }
+
+    private static string[] SubGroups(string directory)
+    {
+        try
+        {
+            return Directory.GetDirectories(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
         }
     }
 }

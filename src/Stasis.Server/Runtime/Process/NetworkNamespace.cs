@@ -60,6 +60,23 @@ internal sealed class NetworkNamespace : IDisposable
         return new NetworkNamespace(handle, id, instanceId);
     }
 
+    /// <summary>Opens a namespace held by a file (<c>/run/netns/NAME</c>); null if it is not there.</summary>
+    public static NetworkNamespace? TryOpenPath(string path, string instanceId)
+    {
+        SafeFileHandle handle;
+        try
+        {
+            handle = LibC.OpenNamespace(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+
+        var id = NetworkIsolation.NamespaceId($"/proc/self/fd/{handle.DangerousGetHandle()}") ?? path;
+        return new NetworkNamespace(handle, id, instanceId);
+    }
+
     public async Task<Socket> CreateSocketAsync(AddressFamily family, CancellationToken cancellationToken)
     {
         // RunContinuationsAsynchronously: the caller's continuation must not run on the namespace thread.

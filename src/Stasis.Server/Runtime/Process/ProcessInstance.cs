@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Stasis.Server.Runtime.Cgroups;
+using Stasis.Server.Runtime.Sandbox;
 
 namespace Stasis.Server.Runtime.Process;
 
@@ -15,7 +16,8 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     private readonly System.Diagnostics.Process _process;
     private readonly int _pid;
     private readonly OutputCapture _output;
-    private readonly NetworkIsolation _isolation;
+    private readonly NetworkIsolation? _isolation;
+    private readonly InstanceSandbox? _sandbox;
     private readonly bool _ownProcessGroup;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -25,8 +27,10 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     private Task? _stopping;
 
     internal ProcessInstance(InstanceLaunch launch, System.Diagnostics.Process process, int port, OutputCapture output,
-        InstanceCgroups cgroups, NetworkIsolation isolation, bool ownProcessGroup, InstanceFreezing freezing, TimeProvider time, ILogger logger)
+        InstanceCgroups cgroups, NetworkIsolation? isolation, bool ownProcessGroup, InstanceFreezing freezing, TimeProvider time, ILogger logger,
+        InstanceSandbox? sandbox = null)
     {
+        _sandbox = sandbox;
         InstanceId = launch.InstanceId;
         _memoryLimitBytes = launch.MemoryLimitBytes;
         _process = process;
@@ -64,7 +68,10 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     public string? CgroupV2Path => Cgroups.V2Path;
 
     /// <summary>Whether the instance has a network namespace of its own.</summary>
-    public bool IsNetworkIsolated => _isolation.Enabled;
+    public bool IsNetworkIsolated => _sandbox is not null || _isolation!.Enabled;
+
+    /// <summary>Whether the instance runs in an OCI sandbox; its <see cref="ProcessId"/> is then runc's.</summary>
+    public bool IsSandboxed => _sandbox is not null;
 
     /// <summary>The instance's network namespace, e.g. <c>net:[4026532481]</c>, once attached.</summary>
     public string? NetworkNamespaceId => Volatile.Read(ref _namespace)?.Id;
@@ -86,7 +93,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     /// <summary>Opens the instance's namespace once its process has entered it; true when connections can be made.</summary>
     internal bool TryAttachNamespace()
     {
-        if (!_isolation.Enabled)
+        if (!IsNetworkIsolated)
         {
             return true;
         }
@@ -95,7 +102,9 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         {
             if (_namespace is null && _stopping is null)
             {
-                Volatile.Write(ref _namespace, NetworkNamespace.TryOpen(_pid, _isolation.HostNamespace!, InstanceId));
+                Volatile.Write(ref _namespace, _sandbox is not null
+                    ? NetworkNamespace.TryOpenPath(_sandbox.Network.Path, InstanceId)
+                    : NetworkNamespace.TryOpen(_pid, _isolation!.HostNamespace!, InstanceId));
             }
 
             return _namespace is not null;
@@ -125,11 +134,19 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     internal string OutputExcerpt(int lines) => _output.Excerpt(lines);
 
     /// <summary>Called once the port is open: by now the process has joined its cgroups, or never will.</summary>
-    internal void OnReady() => Cgroups.DropGroupsWithout(_pid, _logger);
+    internal void OnReady()
+    {
+        // runc is not in the instance's groups (the function is, in runc's group below them), and runc
+        // fails the start rather than leave it out of one.
+        if (_sandbox is null)
+        {
+            Cgroups.DropGroupsWithout(_pid, _logger);
+        }
+    }
 
     private Task<Socket> CreateSocketAsync(AddressFamily family, CancellationToken cancellationToken)
     {
-        if (!_isolation.Enabled)
+        if (!IsNetworkIsolated)
         {
             return InstanceHttpHandler.HostSocketAsync(family, cancellationToken);
         }
@@ -177,6 +194,11 @@ public sealed partial class ProcessInstance : IRuntimeInstance
 
         Invoker.Dispose();
         ReleaseFreezing();
+        if (_sandbox is not null)
+        {
+            await _sandbox.TeardownAsync().ConfigureAwait(false);
+        }
+
         await Cgroups.RemoveAsync(_time, _logger).ConfigureAwait(false);
         if (Exited.IsCompleted)
         {

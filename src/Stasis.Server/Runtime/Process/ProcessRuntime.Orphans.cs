@@ -13,10 +13,17 @@ public sealed partial class ProcessRuntime : IDisposable
     public async Task<IReadOnlyList<string>> StopOrphansAsync(CancellationToken cancellationToken)
     {
         var cgroups = Cgroups;
+        var sandboxed = new List<string>();
+        if (SandboxHost is { Problem: null } sandbox)
+        {
+            // Containers, bundles and namespaces; their processes are killed below, by their groups.
+            sandboxed.AddRange(await Sandbox.InstanceSandbox.RemoveLeftoversAsync(sandbox, cgroups.Scope, name => _live.ContainsKey(name)).ConfigureAwait(false));
+        }
+
         if (cgroups.ScopeDirectories.Count == 0)
         {
             ProcessRuntimeLog.NoOrphanSearch(_logger);
-            return [];
+            return sandboxed;
         }
 
         var stopped = new List<string>();
@@ -41,7 +48,7 @@ public sealed partial class ProcessRuntime : IDisposable
             stopped.Add(name);
         }
 
-        return stopped;
+        return stopped.Union(sandboxed, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

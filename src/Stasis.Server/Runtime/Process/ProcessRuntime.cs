@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Stasis.Server.Runtime.Cgroups;
 using Stasis.Server.Runtime.Freezing;
 using Stasis.Server.Runtime.Gpu;
+using Stasis.Server.Runtime.Sandbox;
 
 namespace Stasis.Server.Runtime.Process;
 
@@ -22,6 +23,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Lazy<HostSetup> _host;
+    private readonly ProcessRuntimeOptions _options;
     private readonly Lazy<string?> _setsid = new(() => HostTools.Find("setsid"));
 
     // Group names of the instances this runtime runs, which orphan recovery must never take for orphans.
@@ -47,9 +49,10 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     internal ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time, ProcessRuntimeOptions options, HostOverrides overrides)
     {
         options.Validate();
+        _options = options;
         _logger = logger;
         _time = time;
-        _host = new(() => Detect(logger, options, overrides));
+        _host = new(() => Detect(logger, options, overrides, time));
     }
 
     public string Name => "process";
@@ -68,7 +71,11 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     public IReadOnlyDictionary<string, string> Describe()
     {
         var host = _host.Value;
-        var description = new Dictionary<string, string> { ["isolation"] = host.Isolation.Description };
+        var description = new Dictionary<string, string>
+        {
+            ["sandbox"] = host.Sandbox?.Describe() ?? "off (--unsafe-no-sandbox)",
+            ["isolation"] = host.Sandbox is { Problem: null } ? "netns (own, per instance)" : host.Isolation.Description,
+        };
         foreach (var (key, value) in Cgroups.Describe())
         {
             description[key] = value;
@@ -78,7 +85,12 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         description["freezer"] = host.Freezer.Kind.Name();
         description["gpu"] = host.Gpu.Describe();
 
-        if (!NetworkIsolated)
+        if (host.Sandbox is { Problem: null })
+        {
+            description["pidsLimit"] = _options.PidsLimit.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (!NetworkIsolated && host.Sandbox is null)
         {
             description["ports"] = "each instance gets a free port in FC_SERVER_PORT and PORT";
         }
@@ -88,7 +100,12 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
 
     public async Task<IRuntimeInstance> StartAsync(InstanceLaunch launch, CancellationToken cancellationToken)
     {
-        var (isolation, cgroups, freezer, gpu) = _host.Value;
+        var (isolation, cgroups, freezer, gpu, sandboxHost) = _host.Value;
+        if (sandboxHost is not null)
+        {
+            return await StartSandboxedAsync(launch, sandboxHost, cgroups, freezer, gpu, cancellationToken).ConfigureAwait(false);
+        }
+
         // Without a namespace of its own an instance cannot have the port its function names: two of
         // them would collide. It gets a free one instead, which FC-style servers read from the environment.
         var port = isolation.Enabled ? launch.Port : FreePort();
@@ -124,7 +141,12 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
             ReleaseGpu(gpu, lease);
         });
         var instance = new ProcessInstance(launch, process, port, output, groups, isolation, _setsid.Value is not null, freezing, _time, _logger);
-        ProcessRuntimeLog.Spawned(_logger, launch.InstanceId, process.Id, port);
+        return await AwaitReadyAsync(launch, instance, process.Id, port, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IRuntimeInstance> AwaitReadyAsync(InstanceLaunch launch, ProcessInstance instance, int pid, int port, CancellationToken cancellationToken)
+    {
+        ProcessRuntimeLog.Spawned(_logger, launch.InstanceId, pid, port);
 
         Readiness readiness;
         try
@@ -140,7 +162,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         if (readiness == Readiness.Ready)
         {
             instance.OnReady();
-            ProcessRuntimeLog.Ready(_logger, launch.InstanceId, process.Id, port);
+            ProcessRuntimeLog.Ready(_logger, launch.InstanceId, pid, port);
             return instance;
         }
 
@@ -156,8 +178,99 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
             instance.OutputExcerpt(20));
     }
 
-    private static HostSetup Detect(ILogger logger, ProcessRuntimeOptions options, HostOverrides overrides)
+    /// <summary>
+    /// Starts the instance in its sandbox: the network namespace and bundle first, then the cgroups that
+    /// carry its limits (runc makes its own group inside them), then <c>runc run</c>.
+    /// </summary>
+    private async Task<IRuntimeInstance> StartSandboxedAsync(InstanceLaunch launch, SandboxHost host, CgroupHost cgroups, IFreezer freezer,
+        GpuTools gpu, CancellationToken cancellationToken)
     {
+        if (host.Problem is not null)
+        {
+            throw new InstanceStartException(
+                $"Instances cannot be sandboxed on this host: {host.Problem}. Fix that, or start the server with --unsafe-no-sandbox to run functions as plain processes (only for code you trust).");
+        }
+
+        var environment = SandboxEnvironment(launch);
+        LaunchValidation.Validate(launch, environment);
+        var name = CgroupHost.SafeName(launch.InstanceId);
+        _live[name] = 0;
+        InstanceSandbox sandbox;
+        try
+        {
+            sandbox = await InstanceSandbox.CreateAsync(host, launch, cgroups.Scope, name, environment, _options.PidsLimit).ConfigureAwait(false);
+        }
+        catch
+        {
+            _live.TryRemove(name, out _);
+            throw;
+        }
+
+        OutputCapture output;
+        try
+        {
+            output = OutputCapture.Open(launch, _time, _logger);
+        }
+        catch
+        {
+            await sandbox.TeardownAsync().ConfigureAwait(false);
+            _live.TryRemove(name, out _);
+            throw;
+        }
+
+        var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes, v1Freezer: freezer.Kind == FreezerKind.CgroupV1);
+        var lease = AssignGpu(launch, gpu, environment);
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(sandbox.StartInfo())
+                ?? throw new InvalidOperationException("no process was started");
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
+        {
+            await output.DisposeAsync().ConfigureAwait(false);
+            await groups.RemoveAsync(_time, _logger).ConfigureAwait(false);
+            await sandbox.TeardownAsync().ConfigureAwait(false);
+            ReleaseGpu(gpu, lease);
+            _live.TryRemove(name, out _);
+            throw new InstanceStartException($"Could not start runc for function '{launch.FunctionName}': {e.Message}", null, e);
+        }
+
+        process.StandardInput.Close();
+        output.Start(process.StandardOutput.BaseStream, process.StandardError.BaseStream);
+        var freezing = new InstanceFreezing(freezer, lease, lease is null ? null : gpu.Checkpoint, released =>
+        {
+            _live.TryRemove(name, out _);
+            ReleaseGpu(gpu, lease);
+        });
+        var instance = new ProcessInstance(launch, process, launch.Port, output, groups, isolation: null, ownProcessGroup: false, freezing, _time, _logger, sandbox);
+        return await AwaitReadyAsync(launch, instance, process.Id, launch.Port, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The function's variables and FC's, with a PATH of the sandbox's system directories and HOME in its
+    /// writable /tmp where the spec sets neither: the server's own PATH names directories that are not there.
+    /// </summary>
+    private static Dictionary<string, string> SandboxEnvironment(InstanceLaunch launch)
+    {
+        var environment = new Dictionary<string, string>(launch.Environment, StringComparer.Ordinal);
+        environment.TryAdd("PATH", OciBundle.DefaultPath);
+        environment.TryAdd("HOME", "/tmp");
+        return environment;
+    }
+
+    private static HostSetup Detect(ILogger logger, ProcessRuntimeOptions options, HostOverrides overrides, TimeProvider time)
+    {
+        SandboxHost? sandbox = null;
+        if (options.Sandbox)
+        {
+            sandbox = SandboxHost.Detect(options.Scope, options.UidRangesPath, options.SeccompProfilePath, time);
+            if (sandbox.Problem is not null)
+            {
+                ProcessRuntimeLog.NoSandbox(logger, sandbox.Problem);
+            }
+        }
+
         var isolation = overrides.NetworkIsolation ? NetworkIsolation.Probe() : NetworkIsolation.Disabled("switched off");
         var cgroups = overrides.Cgroups ?? CgroupHost.Detect(logger, options.Scope);
         ProcessRuntimeLog.Detected(logger, isolation.Description, cgroups.Describe()["cgroups"]);
@@ -167,7 +280,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         }
 
         var freezer = FreezerChain.Choose(cgroups, overrides.Freezer, logger);
-        return new HostSetup(isolation, cgroups, freezer, overrides.Gpu ?? GpuTools.Detect(logger));
+        return new HostSetup(isolation, cgroups, freezer, overrides.Gpu ?? GpuTools.Detect(logger), sandbox);
     }
 
     /// <summary>
@@ -201,5 +314,8 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
-    private sealed record HostSetup(NetworkIsolation Isolation, CgroupHost Cgroups, IFreezer Freezer, GpuTools Gpu);
+    private sealed record HostSetup(NetworkIsolation Isolation, CgroupHost Cgroups, IFreezer Freezer, GpuTools Gpu, SandboxHost? Sandbox);
+
+    /// <summary>The sandbox's host setup, or null where it is switched off.</summary>
+    internal SandboxHost? SandboxHost => _host.Value.Sandbox;
 }

@@ -39,4 +39,7 @@ internal static partial class ProcessRuntimeLog
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "Stopped instance {InstanceId}, left running by a previous server of scope {Scope}")]
     public static partial void OrphanStopped(ILogger logger, string instanceId, string scope);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Error, Message = "Instances cannot be sandboxed here, so none will start: {Problem}. Fix that, or start the server with --unsafe-no-sandbox (docs/security.md)")]
+    public static partial void NoSandbox(ILogger logger, string problem);
 }
