@@ -36,7 +36,17 @@ internal static class LocalServer
             Limits = Limits(settings.Limits ?? new LimitSettings()),
             MemoryTrimInterval = settings.MemoryTrimInterval ?? ServerSettings.DefaultMemoryTrimInterval,
             MemoryCompactInterval = settings.MemoryCompactInterval ?? ServerSettings.DefaultMemoryCompactInterval,
+            UnsafeNoSandbox = settings.UnsafeNoSandbox,
         };
+        if (settings.InstancePids is { } pids)
+        {
+            if (pids is < 16 or > 4_194_304)
+            {
+                throw new UsageException($"--instance-pids {pids} is out of range; give 16 to 4194304 processes per instance.");
+            }
+
+            options = options with { InstancePidsLimit = pids };
+        }
         if (settings.MaxConcurrentStarts is { } starts)
         {
             options = options with { MaxConcurrentStarts = starts };
@@ -111,6 +121,14 @@ internal static class LocalServer
                     + $"console: {Address}/console/{Environment.NewLine}"
                     + $"auth: {Auth()}{Environment.NewLine}"
                     + $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
+                if (server.Options.UnsafeNoSandbox)
+                {
+                    banner += $"{Environment.NewLine}WARNING: --unsafe-no-sandbox: functions run as plain processes of this server's user and can read its data directory, its keys and every function's code.";
+                }
+                else if (runtime.Describe().TryGetValue("sandbox", out var sandbox) && sandbox.StartsWith("unavailable", StringComparison.Ordinal))
+                {
+                    banner += $"{Environment.NewLine}WARNING: no instance can start: the sandbox is {sandbox}.";
+                }
                 if (server.BootstrapKey is { } key)
                 {
                     banner += $"{Environment.NewLine}admin key created on this first start: {key.Value}"

@@ -110,6 +110,17 @@ internal sealed class ServerOptions
         OffOrBetween(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1)),
         "0 or a duration from 10s to 1h, like 60s or 5m");
 
+    public Option<bool> UnsafeNoSandbox { get; } = new("--unsafe-no-sandbox")
+    {
+        Description = "Run functions as plain processes of the server's user, not in their sandbox: any function can then read the server's files and keys. Only for code you trust (docs/security.md)",
+    };
+
+    public Option<int?> InstancePids { get; } = new("--instance-pids")
+    {
+        Description = "Most processes and threads one instance may have, 16 to 4194304 (pids.max) [default: 512]",
+        HelpName = "N",
+    };
+
     public Option<bool> RequireAuth { get; } = new("--require-auth")
     {
         Description = "Ask for an access key on every API call and /metrics on loopback too (always on other addresses; docs/security.md)",
@@ -198,6 +209,8 @@ internal sealed class ServerOptions
         command.Add(MaxBody);
         command.Add(Config);
         command.Add(RequireAuth);
+        command.Add(UnsafeNoSandbox);
+        command.Add(InstancePids);
         command.Add(MetricsInterval);
         command.Add(MetricsRetention);
         command.Add(ScaleOutIntervals);
@@ -232,7 +245,9 @@ internal sealed class ServerOptions
         parse.GetValue(MaxConcurrentStarts),
         ReadLimits(parse),
         Durations.TryParse(parse.GetValue(MemoryTrimInterval), out var trim) ? trim : ServerSettings.DefaultMemoryTrimInterval,
-        Durations.TryParse(parse.GetValue(MemoryCompactInterval), out var compact) ? compact : ServerSettings.DefaultMemoryCompactInterval);
+        Durations.TryParse(parse.GetValue(MemoryCompactInterval), out var compact) ? compact : ServerSettings.DefaultMemoryCompactInterval,
+        parse.GetValue(UnsafeNoSandbox),
+        parse.GetValue(InstancePids));
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {

@@ -7,7 +7,8 @@ namespace Stasis.Cli.Hosting;
 internal sealed record ServerSettings(string Listen, string DataDirectory, TimeSpan IdleTimeout, long MaxRequestBodyBytes, string? ConfigFile = null, TimeSpan FreezeGrace = default,
     TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null, int ScaleOutIntervals = ServerSettings.DefaultScaleOutIntervals,
     int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, bool RequireAuth = false, string? AdminKey = null, int? MaxConcurrentStarts = null,
-    LimitSettings? Limits = null, TimeSpan? MemoryTrimInterval = null, TimeSpan? MemoryCompactInterval = null)
+    LimitSettings? Limits = null, TimeSpan? MemoryTrimInterval = null, TimeSpan? MemoryCompactInterval = null, bool UnsafeNoSandbox = false,
+    int? InstancePids = null)
 {
     /// <summary>An admin key, <c>&lt;id&gt;.&lt;secret&gt;</c>, the server stores instead of creating one (automation, tests).</summary>
     public const string AdminKeyVariable = "STASIS_ADMIN_KEY";

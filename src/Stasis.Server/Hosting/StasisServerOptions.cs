@@ -59,6 +59,15 @@ public sealed record StasisServerOptions
     /// takes the config file's <c>auth.required</c>, else false. On any other address they always do.
     /// </summary>
     public bool? RequireAuth { get; init; }
+
+    /// <summary>
+    /// Runs instances as plain processes of the server's user instead of in their OCI sandbox (docs/security.md):
+    /// only for code you trust, on a host without runc or user namespaces. The banner says so.
+    /// </summary>
+    public bool UnsafeNoSandbox { get; init; }
+
+    /// <summary>The most processes and threads one sandboxed instance may have (<c>pids.max</c>, docs/limits.md).</summary>
+    public int InstancePidsLimit { get; init; } = Runtime.Process.ProcessRuntimeOptions.DefaultPidsLimit;
     /// <summary>
     /// An admin access key, <c>&lt;id&gt;.&lt;secret&gt;</c>, to store (or restore) at start-up instead of creating one on a
     /// first start; the CLI takes it from <c>STASIS_ADMIN_KEY</c>.

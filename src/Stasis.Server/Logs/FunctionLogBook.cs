@@ -27,7 +27,11 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<string>, byte>> _followers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, AppendOnlyFile> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RotatingLogFile> _files = new(StringComparer.Ordinal);
+    private readonly long _quotaBytes;
+
+    /// <summary>What one function's log may hold on disk, unless the server is given another quota.</summary>
+    public const long DefaultQuotaBytes = 64L << 20;
     private readonly Lock _opening = new();
     private long _dropped;
     private int _failing;
@@ -35,8 +39,11 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
     private static readonly SearchValues<char> SegmentCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 
-    public FunctionLogBook(string dataDirectory, TimeProvider time, ILogger? logger = null)
+    /// <param name="quotaBytes">What one function's log may hold: <c>function.log</c> is started anew as it
+    /// passes half of it, and the half before is kept as <c>function.log.1</c>.</param>
+    public FunctionLogBook(string dataDirectory, TimeProvider time, ILogger? logger = null, long quotaBytes = DefaultQuotaBytes)
     {
+        _quotaBytes = quotaBytes;
         _root = Path.GetFullPath(Path.Combine(dataDirectory, "logs"));
         _time = time;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -59,6 +66,10 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Where an instance's output is: its function's log, where each line is written once, as
+    /// <c>[INSTANCE] text</c>, under the function's quota.
+    /// </summary>
     public string InstanceLogPath(string functionName, string instanceId)
     {
         // An instance id is the function's name and a random suffix: one path segment of the same characters.
@@ -67,7 +78,7 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
             throw new ArgumentException($"'{instanceId}' is not an instance id", nameof(instanceId));
         }
 
-        return Path.Combine(FunctionDirectory(functionName), "instances", instanceId + ".log");
+        return FunctionLogPath(functionName);
     }
 
     public string FunctionLogPath(string functionName) => Path.Combine(FunctionDirectory(functionName), "function.log");
@@ -81,6 +92,20 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
             return [];
         }
 
+        var lines = await TailOfAsync(path, count, cancellationToken).ConfigureAwait(false);
+        var previous = RotatingLogFile.PreviousPath(path);
+        if (lines.Count < count && File.Exists(previous))
+        {
+            // Just started anew: the rest of the tail is at the end of the file before.
+            var earlier = await TailOfAsync(previous, count - lines.Count, cancellationToken).ConfigureAwait(false);
+            return [.. earlier, .. lines];
+        }
+
+        return lines;
+    }
+
+    private static async Task<IReadOnlyList<string>> TailOfAsync(string path, int count, CancellationToken cancellationToken)
+    {
         // Read at most the last 4 MB: enough for any sensible tail, bounded for huge logs.
         await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var start = Math.Max(0, stream.Length - (4L << 20));
@@ -165,7 +190,7 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
         }
     }
 
-    private AppendOnlyFile FileOf(string function)
+    private RotatingLogFile FileOf(string function)
     {
         if (_files.TryGetValue(function, out var file))
         {
@@ -176,7 +201,7 @@ internal sealed class FunctionLogBook : IFunctionLog, IAsyncDisposable
         {
             if (!_files.TryGetValue(function, out file))
             {
-                file = AppendOnlyFile.Open(FunctionLogPath(function));
+                file = RotatingLogFile.Open(FunctionLogPath(function), _quotaBytes / 2);
                 _files[function] = file;
             }
 

@@ -81,8 +81,13 @@ public sealed record InstanceLaunch
     public required int Port { get; init; }
     /// <summary>Bound on the time from spawn until the port accepts connections.</summary>
     public required TimeSpan StartTimeout { get; init; }
-    /// <summary>File that receives the instance's stdout and stderr.</summary>
+    /// <summary>File that holds the instance's stdout and stderr (shown in errors).</summary>
     public required string LogPath { get; init; }
+    /// <summary>
+    /// Whether the runtime writes the output to <see cref="LogPath"/> itself; false where
+    /// <see cref="OnOutputLine"/> writes it (the server's function log), so that each line is written once.
+    /// </summary>
+    public bool WriteLogFile { get; init; } = true;
     /// <summary>vCPUs (CFS quota), or null for no limit.</summary>
     public double? CpuLimit { get; init; }
     /// <summary>Bytes, or null for no limit.</summary>

@@ -302,7 +302,10 @@ internal sealed partial class FunctionDispatcher
         _ctx.Journal.Record(instance.ToInfo());
         try
         {
-            var launch = _ctx.Launches.Create(record, instance.Id, instance.LogPath, line => _ctx.Log.Write(Name, $"[{instance.Id}] {line}"));
+            var launch = _ctx.Launches.Create(record, instance.Id, instance.LogPath, line => _ctx.Log.Write(Name, $"[{instance.Id}] {line}")) with
+            {
+                WriteLogFile = false, // the function log has each line, once
+            };
             using (await _ctx.Starts.EnterAsync(_lifetime.Token).ConfigureAwait(false))
             {
                 Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));

@@ -118,7 +118,7 @@ public sealed class CgroupLayoutTests : IDisposable
     [InlineData("../up")]
     [InlineData("a/b")]
     public void An_unsafe_scope_is_refused(string scope) =>
-        Assert.Throws<ArgumentException>(() => new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, new ProcessRuntimeOptions { Scope = scope }));
+        Assert.Throws<ArgumentException>(() => new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options with { Scope = scope }));
 
     [Theory]
     [InlineData("fn-1.a_b", "fn-1.a_b")]

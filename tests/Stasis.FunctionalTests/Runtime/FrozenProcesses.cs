@@ -21,7 +21,7 @@ internal static class FrozenProcesses
     /// <summary>A runtime that freezes with <paramref name="kind"/>, or null where this host cannot.</summary>
     public static ProcessRuntime? Runtime(string kind, ProcessRuntimeOptions? options = null)
     {
-        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, options ?? new ProcessRuntimeOptions(),
+        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, options ?? PlainProcesses.Options,
             new HostOverrides { Freezer = Enum.Parse<FreezerKind>(kind) });
         try
         {

@@ -76,7 +76,7 @@ public sealed class GpuFreezeTests : IDisposable
     {
         var tools = FakeTools();
         // SIGSTOP shows in /proc as state T, so the stand-in can tell whether it ran on a frozen process.
-        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, new ProcessRuntimeOptions(),
+        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options,
             new HostOverrides { Freezer = FreezerKind.Sigstop, Gpu = tools });
         var gpuLaunch = _functions.Launch() with { GpuMemoryMb = 8_000 };
 
@@ -122,7 +122,7 @@ public sealed class GpuFreezeTests : IDisposable
     public async Task A_process_without_cuda_state_is_still_frozen_cpu_side()
     {
         var tools = FakeTools();
-        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, new ProcessRuntimeOptions(),
+        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options,
             new HostOverrides { Freezer = FreezerKind.Sigstop, Gpu = tools });
         await using var instance = (ProcessInstance)await runtime.StartAsync(_functions.Launch() with { GpuMemoryMb = 1_000 }, CancellationToken.None);
         File.WriteAllText(_functions.PathOf("gpu-state/" + instance.ProcessId), "no-cuda");

@@ -7,7 +7,7 @@ namespace Stasis.FunctionalTests.Runtime;
 public sealed class ProcessRuntimeFailureTests : IDisposable
 {
     private readonly TestFunctions _functions = new();
-    private readonly ProcessRuntime _runtime = new(NullLogger<ProcessRuntime>.Instance, TimeProvider.System);
+    private readonly ProcessRuntime _runtime = new(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options);
 
     [Fact]
     public async Task A_process_that_exits_at_start_fails_with_its_exit_code_and_last_output()

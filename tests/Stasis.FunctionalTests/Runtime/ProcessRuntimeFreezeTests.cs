@@ -19,7 +19,7 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
     [Fact]
     public void The_host_freezer_is_chosen_once_and_described()
     {
-        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System);
+        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options);
         var description = runtime.Describe();
         output.WriteLine($"freezer: {description["freezer"]}; gpu: {description["gpu"]}; scope: {description["scope"]}");
 

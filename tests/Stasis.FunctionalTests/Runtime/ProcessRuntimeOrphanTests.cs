@@ -110,7 +110,7 @@ public sealed class ProcessRuntimeOrphanTests : IAsyncLifetime
 
     private ProcessRuntime Runtime(string scope)
     {
-        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, new ProcessRuntimeOptions { Scope = scope });
+        var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options with { Scope = scope });
         _runtimes.Add(runtime);
         return runtime;
     }

@@ -9,7 +9,7 @@ namespace Stasis.FunctionalTests.Runtime;
 public sealed class ProcessRuntimeStartTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TestFunctions _functions = new();
-    private readonly ProcessRuntime _runtime = new(NullLogger<ProcessRuntime>.Instance, TimeProvider.System);
+    private readonly ProcessRuntime _runtime = new(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options);
 
     [Fact]
     public async Task Two_instances_on_the_same_fixed_port_run_side_by_side()

@@ -7,7 +7,7 @@ namespace Stasis.FunctionalTests.Runtime;
 public sealed class ProcessRuntimeStopTests : IDisposable
 {
     private readonly TestFunctions _functions = new();
-    private readonly ProcessRuntime _runtime = new(NullLogger<ProcessRuntime>.Instance, TimeProvider.System);
+    private readonly ProcessRuntime _runtime = new(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, PlainProcesses.Options);
 
     [Fact]
     public async Task Killing_the_main_process_completes_Exited()

@@ -179,7 +179,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         var options = new StasisServerOptions { Listen = "127.0.0.1:0", DataDirectory = data, StopGrace = TimeSpan.FromSeconds(2), DrainTimeout = TimeSpan.FromSeconds(5) };
         await using (var server = await StasisServer.StartAsync(options,
             services => services.AddSingleton<IInstanceRuntime>(sp => new ProcessRuntime(sp.GetRequiredService<ILogger<ProcessRuntime>>(), TimeProvider.System,
-                ProcessRuntimeOptions.ForDataDirectory(data), new HostOverrides { NetworkIsolation = false })),
+                ProcessRuntimeOptions.ForDataDirectory(data) with { Sandbox = false }, new HostOverrides { NetworkIsolation = false })),
             l => l.AddProvider(new RecordingLoggerProvider(logs))))
         {
             Assert.Contains(logs, l => l.Level == LogLevel.Warning

@@ -7,11 +7,18 @@ using Stasis.Server.Storage;
 namespace Stasis.Server.Runtime.Process;
 
 /// <summary>
-/// Copies an instance's stdout and stderr, line by line, to its log file
-/// (<c>2025-01-31T12:00:00.000Z stdout text</c>) and to <see cref="InstanceLaunch.OnOutputLine"/>,
-/// and keeps the last lines for error messages. Lines are written through (<see cref="AppendOnlyFile"/>);
-/// a line the disk has no room for is dropped, logged once per instance, and never stops the instance.
+/// Copies an instance's stdout and stderr, line by line, to <see cref="InstanceLaunch.OnOutputLine"/>
+/// and, where the launch asks for it, to its log file (<c>2025-01-31T12:00:00.000Z stdout text</c>,
+/// started anew past <see cref="MaxFileBytes"/>), and keeps the last lines for error messages. Lines
+/// are written through (<see cref="AppendOnlyFile"/>); a line the disk has no room for is dropped,
+/// logged once per instance, and never stops the instance.
 /// </summary>
+/// <remarks>
+/// An instance may write <see cref="BytesPerSecond"/> of output, in bursts of up to
+/// <see cref="BurstBytes"/>; beyond that its lines are still read (so it never blocks on a full pipe)
+/// but dropped and counted, and once it is back within the rate one line says how many went:
+/// <c>stasis: 12345 lines of output dropped: over 1 MB/s</c>.
+/// </remarks>
 internal sealed class OutputCapture : IAsyncDisposable
 {
     private const int RecentLines = 50;
@@ -19,7 +26,15 @@ internal sealed class OutputCapture : IAsyncDisposable
     // A program that writes without newlines must not grow a line without bound.
     private const int MaxLineChars = 16 * 1024;
 
-    private readonly AppendOnlyFile? _log;
+    public const long BytesPerSecond = 1L << 20;
+    public const long BurstBytes = 8L << 20;
+    public const long MaxFileBytes = 16L << 20;
+
+    private readonly RotatingLogFile? _log;
+    private double _tokens = BurstBytes;
+    private long _refilledAt;
+    private long _droppedLines;
+    private long _droppedSinceNotice;
     private readonly Action<string>? _onLine;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -30,8 +45,9 @@ internal sealed class OutputCapture : IAsyncDisposable
     private int _callbackFailed;
     private int _writeFailed;
 
-    private OutputCapture(AppendOnlyFile? log, InstanceLaunch launch, TimeProvider time, ILogger logger)
+    private OutputCapture(RotatingLogFile? log, InstanceLaunch launch, TimeProvider time, ILogger logger)
     {
+        _refilledAt = time.GetTimestamp();
         _log = log;
         _onLine = launch.OnOutputLine;
         _time = time;
@@ -47,7 +63,7 @@ internal sealed class OutputCapture : IAsyncDisposable
     {
         try
         {
-            return new OutputCapture(AppendOnlyFile.Open(Path.GetFullPath(launch.LogPath)), launch, time, logger);
+            return new OutputCapture(launch.WriteLogFile ? RotatingLogFile.Open(Path.GetFullPath(launch.LogPath), MaxFileBytes) : null, launch, time, logger);
         }
         catch (IOException e) when (StoreFaults.IsDiskFull(e))
         {
@@ -62,6 +78,9 @@ internal sealed class OutputCapture : IAsyncDisposable
 
     public void Start(Stream stdout, Stream stderr) =>
         _pumps = Task.WhenAll(Task.Run(() => PumpAsync(stdout, "stdout")), Task.Run(() => PumpAsync(stderr, "stderr")));
+
+    /// <summary>Lines dropped for going over the output rate.</summary>
+    public long DroppedLines => Interlocked.Read(ref _droppedLines);
 
     /// <summary>The last <paramref name="count"/> lines, oldest first.</summary>
     public string Excerpt(int count)
@@ -128,8 +147,47 @@ internal sealed class OutputCapture : IAsyncDisposable
 
     private void Emit(string source, StringBuilder builder)
     {
+        // Both pumps emit; the bucket and the counts are theirs under the lock.
+        lock (_recent)
+        {
+            if (!Admit(builder.Length + 1))
+            {
+                builder.Clear();
+                _droppedLines++;
+                _droppedSinceNotice++;
+                return;
+            }
+
+            if (_droppedSinceNotice > 0)
+            {
+                var notice = $"stasis: {_droppedSinceNotice} lines of output dropped: over {BytesPerSecond >> 20} MB/s";
+                _droppedSinceNotice = 0;
+                Write("stasis", notice);
+            }
+        }
+
         var text = builder.ToString().TrimEnd('\r');
         builder.Clear();
+        Write(source, text);
+    }
+
+    // A token bucket of bytes, refilled at the rate on the runtime's clock.
+    private bool Admit(int bytes)
+    {
+        var now = _time.GetTimestamp();
+        _tokens = Math.Min(BurstBytes, _tokens + (_time.GetElapsedTime(_refilledAt, now).TotalSeconds * BytesPerSecond));
+        _refilledAt = now;
+        if (_tokens < bytes)
+        {
+            return false;
+        }
+
+        _tokens -= bytes;
+        return true;
+    }
+
+    private void Write(string source, string text)
+    {
         var stamp = _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
         lock (_recent)
         {

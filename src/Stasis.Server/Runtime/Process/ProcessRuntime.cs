@@ -39,9 +39,9 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     {
     }
 
-    /// <summary>For tests: a given cgroup host, and network isolation switched off.</summary>
+    /// <summary>For tests of plain processes (no sandbox): a given cgroup host, and network isolation switched off.</summary>
     internal ProcessRuntime(ILogger<ProcessRuntime> logger, TimeProvider time, CgroupHost? cgroups, bool networkIsolation)
-        : this(logger, time, new ProcessRuntimeOptions(), new HostOverrides { Cgroups = cgroups, NetworkIsolation = networkIsolation })
+        : this(logger, time, new ProcessRuntimeOptions { Sandbox = false }, new HostOverrides { Cgroups = cgroups, NetworkIsolation = networkIsolation })
     {
     }
 
