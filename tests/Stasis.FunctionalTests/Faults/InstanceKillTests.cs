@@ -43,7 +43,7 @@ public sealed class InstanceKillTests(ServerFixture fx) : IClassFixture<ServerFi
         {
             using var served = await request.WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
-            Assert.NotEqual(victim.Pid, (int)JsonNode.Parse(await served.Content.ReadAsStringAsync())!["pid"]!);
+            Assert.NotEqual(victim.Id, (string)JsonNode.Parse(await served.Content.ReadAsStringAsync())!["instance"]!);
         }
 
         using (var done = await busy.WaitAsync(TimeSpan.FromSeconds(60)))

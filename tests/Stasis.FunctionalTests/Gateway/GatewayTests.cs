@@ -126,9 +126,9 @@ public sealed class GatewayTests(ServerFixture fx) : IClassFixture<ServerFixture
 
         var a = fx.Http.GetStringAsync("fn/echo-pair/sleep?ms=1500");
         var b = fx.Http.GetStringAsync("fn/echo-pair/sleep?ms=1500");
-        var pids = (await Task.WhenAll(a, b)).Select(t => (int)JsonNode.Parse(t)!["pid"]!).ToList();
+        var served = (await Task.WhenAll(a, b)).Select(t => (string)JsonNode.Parse(t)!["instance"]!).ToList();
 
-        Assert.Equal(2, pids.Distinct().Count());
+        Assert.Equal(2, served.Distinct().Count());
         var instances = await fx.InstancesAsync("echo-pair");
         Assert.Equal(2, instances.Count);
     }

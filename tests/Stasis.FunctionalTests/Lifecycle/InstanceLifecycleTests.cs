@@ -57,20 +57,21 @@ public sealed class InstanceLifecycleTests(ServerFixture fx) : IClassFixture<Ser
     [Fact]
     public async Task Redeploy_RollsInstances_NewOneServesAndOldOneGetsPreStop()
     {
-        var mark = Path.Combine(fx.DataDirectory, "prestop-roll.txt");
-        var v1 = ServerFixture.Echo("rolling", new() { ["GREETING"] = "v1", ["PRESTOP_MARK"] = mark });
+        var v1 = ServerFixture.Echo("rolling", new() { ["GREETING"] = "v1" });
         await fx.DeployAsync(v1);
         var before = JsonNode.Parse(await fx.Http.GetStringAsync("fn/rolling/invoke"))!;
         Assert.Equal("v1", (string?)before["env"]!["GREETING"]);
+        var old = (await fx.InstancesAsync("rolling")).Single();
 
-        var info = await fx.DeployAsync(v1 with { EnvironmentVariables = new() { ["GREETING"] = "v2", ["PRESTOP_MARK"] = mark } });
+        var info = await fx.DeployAsync(v1 with { EnvironmentVariables = new() { ["GREETING"] = "v2" } });
         Assert.Equal(2, info.Version);
         await ServerFixture.Until(async () => (await fx.InstancesAsync("rolling")) is { Count: 1 } l && l[0].Version == 2 && l[0].State == "Ready", "the old instance is replaced");
 
         var after = JsonNode.Parse(await fx.Http.GetStringAsync("fn/rolling/invoke"))!;
         Assert.Equal("v2", (string?)after["env"]!["GREETING"]);
-        Assert.Equal(((int)before["pid"]!).ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(mark).Trim());
-        Assert.False(ServerFixture.ProcessAlive((int)before["pid"]!));
+        Assert.Equal(old.Id, (string)before["instance"]!);
+        Assert.Contains($"pre-stop of {old.Id}", File.ReadAllText(Path.Combine(fx.DataDirectory, "logs", "rolling", "function.log")));
+        Assert.False(ServerFixture.ProcessAlive(old.Pid!.Value));
     }
 
     [Fact]
@@ -92,7 +93,11 @@ public sealed class InstanceLifecycleTests(ServerFixture fx) : IClassFixture<Ser
     public async Task Delete_StopsTheInstancesAndTheFunctionIsGone()
     {
         await fx.DeployAsync(ServerFixture.Echo("to-delete"));
-        var pid = (int)JsonNode.Parse(await fx.Http.GetStringAsync("fn/to-delete/invoke"))!["pid"]!;
+        using (await fx.Http.GetAsync("fn/to-delete/invoke"))
+        {
+        }
+
+        var pid = (await fx.InstancesAsync("to-delete")).Single().Pid!.Value;
 
         using var delete = await fx.Http.DeleteAsync("api/v1/functions/to-delete");
 
@@ -108,7 +113,11 @@ public sealed class InstanceLifecycleTests(ServerFixture fx) : IClassFixture<Ser
     public async Task IdleOnDemandInstance_IsStoppedAfterItsIdleTimeout()
     {
         await fx.DeployAsync(ServerFixture.Echo("idle") with { IdleTimeout = 1 });
-        var pid = (int)JsonNode.Parse(await fx.Http.GetStringAsync("fn/idle/invoke"))!["pid"]!;
+        using (await fx.Http.GetAsync("fn/idle/invoke"))
+        {
+        }
+
+        var pid = (await fx.InstancesAsync("idle")).Single().Pid!.Value;
 
         await ServerFixture.Until(async () => (await fx.InstancesAsync("idle")).Count == 0, "the idle instance is stopped");
 
@@ -121,14 +130,16 @@ public sealed class InstanceLifecycleTests(ServerFixture fx) : IClassFixture<Ser
     {
         var data = Path.Combine(fx.DataDirectory, "own-server");
         var options = new StasisServerOptions { Listen = "127.0.0.1:0", DataDirectory = data, StopGrace = TimeSpan.FromSeconds(2) };
-        var mark = Path.Combine(data, "prestop.txt");
         int pid;
+        string instance;
         await using (var server = await StasisServer.StartAsync(options, configureLogging: l => l.SetMinimumLevel(LogLevel.Warning)))
         {
             using var http = new HttpClient { BaseAddress = server.Address };
-            var spec = ServerFixture.Echo("persisted", new() { ["PRESTOP_MARK"] = mark });
+            var spec = ServerFixture.Echo("persisted");
             (await http.PutAsJsonAsync("api/v1/functions/persisted", spec, JsonDefaults.Options)).EnsureSuccessStatusCode();
-            pid = (int)JsonNode.Parse(await http.GetStringAsync("fn/persisted/invoke"))!["pid"]!;
+            instance = (string)JsonNode.Parse(await http.GetStringAsync("fn/persisted/invoke"))!["instance"]!;
+            var listed = JsonNode.Parse(await http.GetStringAsync("api/v1/functions/persisted/instances"))!.AsArray();
+            pid = (int)listed.Single()!["pid"]!;
 
             var inFlight = http.GetAsync("fn/persisted/sleep?ms=1500");
             await ServerFixture.Until(async () => (await http.GetStringAsync("api/v1/functions/persisted/instances")).Contains("\"inFlight\":1", StringComparison.Ordinal), "request in flight");
@@ -139,7 +150,7 @@ public sealed class InstanceLifecycleTests(ServerFixture fx) : IClassFixture<Ser
         }
 
         Assert.False(ServerFixture.ProcessAlive(pid));
-        Assert.Contains(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllText(mark));
+        Assert.Contains($"pre-stop of {instance}", File.ReadAllText(Path.Combine(data, "logs", "persisted", "function.log")));
 
         await using (var again = await StasisServer.StartAsync(options, configureLogging: l => l.SetMinimumLevel(LogLevel.Warning)))
         {

@@ -72,7 +72,16 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
             && k is not ("PORT" or "PATH" or "HOME" or "GREETING") && !SetByTheProgramItself.Contains(k)).ToList();
         Assert.Empty(unexpected);
         Assert.Equal("hello", environ["GREETING"]);
-        Assert.Equal(Environment.GetEnvironmentVariable("PATH"), environ["PATH"]);
+        if ((await fx.RuntimeAsync())["sandbox"].StartsWith("off", StringComparison.Ordinal))
+        {
+            Assert.Equal(Environment.GetEnvironmentVariable("PATH"), environ["PATH"]);
+        }
+        else
+        {
+            // The server's PATH names its own directories, which a sandbox does not have: the sandbox's system ones instead.
+            Assert.Equal("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", environ["PATH"]);
+            Assert.Equal("/tmp", environ["HOME"]);
+        }
     }
 
     [Fact]
@@ -119,7 +128,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
     {
         var runtime = await fx.RuntimeAsync();
         await fx.DeployAsync(Direct(ServerFixture.Echo("memory-hog")) with { MemorySize = 128 });
-        var first = (int)JsonNode.Parse(await fx.Http.GetStringAsync("fn/memory-hog/invoke"))!["pid"]!;
+        var first = (string)JsonNode.Parse(await fx.Http.GetStringAsync("fn/memory-hog/invoke"))!["instance"]!;
 
         using var response = await fx.Http.GetAsync("fn/memory-hog/alloc?mb=512");
 
@@ -135,8 +144,8 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         await ServerFixture.Until(async () => (await fx.InstancesAsync("memory-hog", all: true)).Any(i => i.State == "Failed"), "the killed instance is recorded");
         var killed = (await fx.InstancesAsync("memory-hog", all: true)).Single(i => i.State == "Failed");
         Assert.Equal("killed by the memory cgroup: out of memory (memorySize 128 MB) while serving", killed.Error);
-        Assert.Equal(first, killed.Pid);
-        var next = (int)JsonNode.Parse(await fx.Http.GetStringAsync("fn/memory-hog/invoke"))!["pid"]!;
+        Assert.Equal(first, killed.Id);
+        var next = (string)JsonNode.Parse(await fx.Http.GetStringAsync("fn/memory-hog/invoke"))!["instance"]!;
         Assert.NotEqual(first, next);
     }
 
@@ -168,7 +177,9 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         }, "the kernel throttles the spinning function at its quota", seconds: 60);
 
         Assert.Equal(cgroups.CpuLimitFile == "cpu.max" ? "25000 100000" : "25000", quota);
-        Assert.Contains(instance.Pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), File.ReadAllLines(Path.Combine(group, "cgroup.procs")));
+        // The function's process is in the group, or (sandboxed) in runc's group inside it.
+        var members = Directory.EnumerateFiles(group, "cgroup.procs", SearchOption.AllDirectories).SelectMany(File.ReadAllLines);
+        Assert.Contains(instance.Pid!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), members);
     }
 
     [Fact]

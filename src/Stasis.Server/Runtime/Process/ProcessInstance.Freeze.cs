@@ -154,7 +154,7 @@ public sealed partial class ProcessInstance
         CudaProcessState state;
         try
         {
-            state = await cuda.GetStateAsync(_pid).ConfigureAwait(false);
+            state = await cuda.GetStateAsync(ProcessId!.Value).ConfigureAwait(false);
         }
         catch (InstanceFreezeException e)
         {
@@ -170,7 +170,7 @@ public sealed partial class ProcessInstance
                 _checkpointed = true;
                 return false;
             case CudaProcessState.Running:
-                await cuda.ToggleAsync(_pid).ConfigureAwait(false);
+                await cuda.ToggleAsync(ProcessId!.Value).ConfigureAwait(false);
                 _checkpointed = true;
                 return true;
             default:
@@ -184,7 +184,7 @@ public sealed partial class ProcessInstance
         var cuda = _freezing.Cuda!;
         try
         {
-            await cuda.ToggleAsync(_pid).ConfigureAwait(false);
+            await cuda.ToggleAsync(ProcessId!.Value).ConfigureAwait(false);
         }
         catch (InstanceFreezeException)
         {
@@ -202,7 +202,7 @@ public sealed partial class ProcessInstance
     {
         try
         {
-            return await cuda.GetStateAsync(_pid).ConfigureAwait(false);
+            return await cuda.GetStateAsync(ProcessId!.Value).ConfigureAwait(false);
         }
         catch (InstanceFreezeException)
         {

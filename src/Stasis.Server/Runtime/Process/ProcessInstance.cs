@@ -24,6 +24,7 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     private readonly Lock _gate = new();
     private readonly long? _memoryLimitBytes;
     private NetworkNamespace? _namespace;
+    private int? _functionPid;
     private Task? _stopping;
 
     internal ProcessInstance(InstanceLaunch launch, System.Diagnostics.Process process, int port, OutputCapture output,
@@ -50,7 +51,8 @@ public sealed partial class ProcessInstance : IRuntimeInstance
 
     public string InstanceId { get; }
 
-    public int? ProcessId => _pid;
+    /// <summary>The function's main process on the host (in a sandbox: the one its init runs, not runc).</summary>
+    public int? ProcessId => _functionPid ?? _pid;
 
     public HttpMessageInvoker Invoker { get; }
 
@@ -142,6 +144,10 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         {
             Cgroups.DropGroupsWithout(_pid, _logger);
         }
+        else
+        {
+            _functionPid = InstanceSandbox.FindFunctionPid(_pid, Cgroups.ReadPids());
+        }
     }
 
     private Task<Socket> CreateSocketAsync(AddressFamily family, CancellationToken cancellationToken)
@@ -164,7 +170,10 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         var code = _process.ExitCode;
         // The memory group is still there: it is removed only when the instance is stopped, after this.
-        var exit = code == 128 + LibC.SigKill && Cgroups.MemoryPath is { } memory && CgroupOom.Kills(memory) > 0
+        // In a sandbox the killed process was in runc's group below the instance's, gone by now; the
+        // instance's group, which carries the limit, counts the charges the limit refused.
+        var exit = code == 128 + LibC.SigKill && Cgroups.MemoryPath is { } memory
+            && (CgroupOom.Kills(memory) > 0 || (_sandbox is not null && CgroupOom.LimitHits(memory) > 0))
             ? ExitReason.OutOfMemory(code, _memoryLimitBytes)
             : ExitReason.FromExitCode(code);
         ProcessRuntimeLog.Exited(_logger, InstanceId, _pid, exit.Reason);

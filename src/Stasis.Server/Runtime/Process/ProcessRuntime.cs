@@ -74,7 +74,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         var description = new Dictionary<string, string>
         {
             ["sandbox"] = host.Sandbox?.Describe() ?? "off (--unsafe-no-sandbox)",
-            ["isolation"] = host.Sandbox is { Problem: null } ? "netns (own, per instance)" : host.Isolation.Description,
+            ["isolation"] = host.Sandbox is { Problem: null } ? "netns" : host.Isolation.Description,
         };
         foreach (var (key, value) in Cgroups.Describe())
         {

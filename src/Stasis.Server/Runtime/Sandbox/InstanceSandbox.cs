@@ -77,6 +77,37 @@ internal sealed class InstanceSandbox
         return sandbox;
     }
 
+    /// <summary>
+    /// The function's own process on the host: the child of the sandbox's init, which is runc's child
+    /// (<paramref name="pids"/>, what the instance's groups hold); null while it is not there yet.
+    /// </summary>
+    public static int? FindFunctionPid(int runcPid, IEnumerable<int> pids)
+    {
+        var parents = pids.Distinct().ToDictionary(pid => pid, ParentOf);
+        var init = parents.Where(p => p.Value == runcPid).Select(p => (int?)p.Key).FirstOrDefault();
+        return init is null ? null : parents.Where(p => p.Value == init).Select(p => (int?)p.Key).Order().FirstOrDefault();
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("PPid:", StringComparison.Ordinal))
+                {
+                    return int.Parse(line.AsSpan(5).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Gone.
+        }
+
+        return null;
+    }
+
     public ProcessStartInfo StartInfo()
     {
         var start = new ProcessStartInfo(_host.RuncPath!)

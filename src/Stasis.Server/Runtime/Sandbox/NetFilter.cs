@@ -25,15 +25,21 @@ internal static class NetFilter
     private static readonly Lock Gate = new();
     private static bool _ready;
 
-    private static readonly string[][] InputRules = [["-i", Devices, "-j", "DROP"]];
+    // Written as `iptables -S` prints them, so that rules already in place compare equal. A refusal
+    // (not a silent drop) so that a function's connect fails at once instead of after its timeout.
+    private static readonly string[][] InputRules = [["-i", Devices, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"]];
 
     private static readonly string[][] ForwardRules =
     [
-        ["-i", Devices, "-o", Devices, "-j", "DROP"],
+        ["-i", Devices, "-o", Devices, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
         ["-i", Devices, "-j", "ACCEPT"],
-        ["-o", Devices, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"],
+        ["-o", Devices, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"],
         ["-o", Devices, "-j", "DROP"],
     ];
+
+    private static readonly string[][] InputRules6 = [["-i", Devices, "-j", "REJECT", "--reject-with", "icmp6-port-unreachable"]];
+
+    private static readonly string[][] ForwardRules6 = [["-i", Devices, "-j", "DROP"], ["-o", Devices, "-j", "DROP"]];
 
     /// <summary>Sets the rules up if they are not; throws <see cref="InstanceStartException"/> saying what is missing.</summary>
     public static void Ensure()
@@ -61,8 +67,8 @@ internal static class NetFilter
             Rule(iptables, "nat", "POSTROUTING", ["-s", Subnet, "!", "-d", Subnet, "-j", "MASQUERADE"]);
             if (HostTools.Find("ip6tables") is { } ip6tables)
             {
-                Chain(ip6tables, "filter", "STASIS-INPUT", "INPUT", InputRules);
-                Chain(ip6tables, "filter", "STASIS-FORWARD", "FORWARD", [["-i", Devices, "-j", "DROP"], ["-o", Devices, "-j", "DROP"]]);
+                Chain(ip6tables, "filter", "STASIS-INPUT", "INPUT", InputRules6);
+                Chain(ip6tables, "filter", "STASIS-FORWARD", "FORWARD", ForwardRules6);
             }
 
             _ready = true;

@@ -3,7 +3,7 @@
 Behaviour is chosen by environment variables so one script covers every case:
   START_MODE   ok (default) | exit (exit 3 at once) | noport (never listen)
   INIT_MODE    ok (default) | fail (500) | hang (sleep forever)
-  PRESTOP_MARK file to append to when GET /pre-stop arrives
+  PRESTOP_MARK file to append to when GET /pre-stop arrives (it also prints "pre-stop of INSTANCE")
 and by path: /sleep?ms=N, /crash, /fcerror, /environ (the whole environment), /connect?to=HOST:PORT,...
 (tries a TCP connection to each), /alloc?mb=N (allocates and touches N MB), /spin?ms=N (burns CPU for N ms).
 """
@@ -72,6 +72,8 @@ class Handler(BaseHTTPRequestHandler):
             print(f"FC Initialize End RequestId: {rid}", flush=True)
             return self._send(200, f"Function is initialized, request_id: {rid}", "text/plain")
         if path == "/pre-stop":
+            # The test reads this line in the function's log: a sandboxed instance cannot write the host's files.
+            print(f"pre-stop of {os.environ.get('FC_INSTANCE_ID')}", flush=True)
             mark = os.environ.get("PRESTOP_MARK")
             if mark:
                 with open(mark, "a") as f:
@@ -81,7 +83,7 @@ class Handler(BaseHTTPRequestHandler):
             ms = int(dict(p.split("=") for p in query.split("&") if "=" in p).get("ms", "1000"))
             print(f"sleeping {ms} ms", flush=True)
             time.sleep(ms / 1000)
-            return self._send(200, json.dumps({"slept": ms, "pid": os.getpid()}))
+            return self._send(200, json.dumps({"slept": ms, "pid": os.getpid(), "instance": os.environ.get("FC_INSTANCE_ID")}))
         if path == "/crash":
             print("crashing on purpose", flush=True)
             os._exit(9)
@@ -106,19 +108,19 @@ class Handler(BaseHTTPRequestHandler):
             mb = int(params.get("mb", "64"))
             print(f"allocating {mb} MB", flush=True)
             held.append(b"\x01" * (mb * 1024 * 1024))  # filled, so every page is touched
-            return self._send(200, json.dumps({"allocated_mb": mb, "pid": os.getpid()}))
+            return self._send(200, json.dumps({"allocated_mb": mb, "pid": os.getpid(), "instance": os.environ.get("FC_INSTANCE_ID")}))
         if path == "/spin":
             until = time.monotonic() + int(params.get("ms", "1000")) / 1000
             spins = 0
             while time.monotonic() < until:
                 spins += 1
-            return self._send(200, json.dumps({"spins": spins, "pid": os.getpid()}))
+            return self._send(200, json.dumps({"spins": spins, "pid": os.getpid(), "instance": os.environ.get("FC_INSTANCE_ID")}))
         return self._send(200, json.dumps({
             "method": self.command,
             "path": path,
             "query": query,
             "body": body.decode(errors="replace"),
-            "pid": os.getpid(),
+            "pid": os.getpid(), "instance": os.environ.get("FC_INSTANCE_ID"),
             "initialized": initialized["id"],
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "env": {k: v for k, v in os.environ.items() if k.startswith("FC_") or k in ("PORT", "GREETING")},
