@@ -211,8 +211,15 @@ public sealed class GatewayTests(ServerFixture fx) : IClassFixture<ServerFixture
         return JsonSerializer.Deserialize<ErrorBody>(await response.Content.ReadAsStringAsync(), JsonDefaults.Options)!;
     }
 
-    private async Task<int> PidOf(string name) =>
-        (int)JsonNode.Parse(await fx.Http.GetStringAsync($"fn/{name}/pid"))!["pid"]!;
+    // The host pid of the function's one live instance (a sandboxed function's own getpid() is its namespace's).
+    private async Task<int> PidOf(string name)
+    {
+        using (await fx.Http.GetAsync($"fn/{name}/pid"))
+        {
+        }
+
+        return (await fx.InstancesAsync(name)).Single(i => i.State is "Ready" or "Busy").Pid!.Value;
+    }
 
     internal static void Signal(int pid, int signal)
     {

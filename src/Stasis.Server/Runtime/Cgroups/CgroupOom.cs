@@ -24,20 +24,27 @@ internal static class CgroupOom
     }
 
     /// <summary>
-    /// How often the group's memory limit refused a charge (v1 <c>memory.failcnt</c>, v2 <c>max</c> of
-    /// <c>memory.events</c>); null where neither can be read. Counted in the group that has the limit, so it
-    /// tells an OOM kill in a group below it, whose own <c>oom_kill</c> is gone with it.
+    /// Whether the group's memory use ever reached its limit: v1's high-water mark
+    /// (<c>memory.max_usage_in_bytes</c> or, with swap capped, <c>memory.memsw.max_usage_in_bytes</c>)
+    /// within a megabyte of its limit, or v2's <c>max</c> count of <c>memory.events</c>. Kept by the group that
+    /// has the limit, so it tells an OOM kill in a group below it (a sandbox's), whose own <c>oom_kill</c>
+    /// is gone with that group; v1's failure counters do not count those charges.
     /// </summary>
-    public static long? LimitHits(string group)
+    public static bool LimitReached(string group)
     {
-        if (CgroupFiles.TryRead(Path.Combine(group, "memory.failcnt")) is { } text
-            && long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var failures))
+        foreach (var (usage, limit) in new[] { ("memory.max_usage_in_bytes", "memory.limit_in_bytes"), ("memory.memsw.max_usage_in_bytes", "memory.memsw.limit_in_bytes") })
         {
-            return failures;
+            if (ReadLong(Path.Combine(group, usage)) is { } high && ReadLong(Path.Combine(group, limit)) is { } max && high >= max - (1L << 20))
+            {
+                return true;
+            }
         }
 
-        return ParseCounter(CgroupFiles.TryRead(Path.Combine(group, "memory.events")), "max");
+        return ParseCounter(CgroupFiles.TryRead(Path.Combine(group, "memory.events")), "max") > 0;
     }
+
+    private static long? ReadLong(string path) =>
+        CgroupFiles.TryRead(path) is { } text && long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>The <c>oom_kill N</c> line of either file, as in <c>oom_kill_disable 0\nunder_oom 0\noom_kill 1</c>.</summary>
     internal static long? ParseOomKill(string? text) => ParseCounter(text, "oom_kill");

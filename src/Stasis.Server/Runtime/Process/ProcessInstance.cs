@@ -170,10 +170,10 @@ public sealed partial class ProcessInstance : IRuntimeInstance
         await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         var code = _process.ExitCode;
         // The memory group is still there: it is removed only when the instance is stopped, after this.
-        // In a sandbox the killed process was in runc's group below the instance's, gone by now; the
-        // instance's group, which carries the limit, counts the charges the limit refused.
+        // In a sandbox the killed process was in runc's group below the instance's, gone by now with its
+        // oom_kill count; the instance's group, which carries the limit, tells whether it was reached.
         var exit = code == 128 + LibC.SigKill && Cgroups.MemoryPath is { } memory
-            && (CgroupOom.Kills(memory) > 0 || (_sandbox is not null && CgroupOom.LimitHits(memory) > 0))
+            && (CgroupOom.Kills(memory) > 0 || (_sandbox is not null && CgroupOom.LimitReached(memory)))
             ? ExitReason.OutOfMemory(code, _memoryLimitBytes)
             : ExitReason.FromExitCode(code);
         ProcessRuntimeLog.Exited(_logger, InstanceId, _pid, exit.Reason);

@@ -63,6 +63,21 @@ public sealed partial class ProcessRuntime : IDisposable
             return;
         }
 
+        if (_host.Value.Sandbox is { } sandbox)
+        {
+            foreach (var dir in new[] { sandbox.BundlesDirectory, sandbox.StateDirectory, sandbox.RunDirectory })
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Not empty (an instance left for the next server), or never made.
+                }
+            }
+        }
+
         foreach (var scope in Cgroups.ScopeDirectories)
         {
             try

@@ -26,18 +26,29 @@ internal static class NetFilter
     private static bool _ready;
 
     // Written as `iptables -S` prints them, so that rules already in place compare equal. A refusal
-    // (not a silent drop) so that a function's connect fails at once instead of after its timeout.
-    private static readonly string[][] InputRules = [["-i", Devices, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"]];
+    // (not a silent drop) so that a function's connect fails at once instead of after its timeout; a TCP
+    // reset for TCP, since the kernel rate-limits ICMP errors per destination and a burst of attempts
+    // would otherwise wait out their timeouts.
+    private static readonly string[][] InputRules =
+    [
+        ["-i", Devices, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+        ["-i", Devices, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
+    ];
 
     private static readonly string[][] ForwardRules =
     [
+        ["-i", Devices, "-o", Devices, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
         ["-i", Devices, "-o", Devices, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"],
         ["-i", Devices, "-j", "ACCEPT"],
         ["-o", Devices, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"],
         ["-o", Devices, "-j", "DROP"],
     ];
 
-    private static readonly string[][] InputRules6 = [["-i", Devices, "-j", "REJECT", "--reject-with", "icmp6-port-unreachable"]];
+    private static readonly string[][] InputRules6 =
+    [
+        ["-i", Devices, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"],
+        ["-i", Devices, "-j", "REJECT", "--reject-with", "icmp6-port-unreachable"],
+    ];
 
     private static readonly string[][] ForwardRules6 = [["-i", Devices, "-j", "DROP"], ["-o", Devices, "-j", "DROP"]];
 
