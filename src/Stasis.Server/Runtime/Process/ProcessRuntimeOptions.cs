@@ -17,7 +17,7 @@ public sealed record ProcessRuntimeOptions
 
     /// <summary>
     /// Whether every instance runs in an OCI sandbox (runc: user, pid, mount, ipc, uts and network
-    /// namespaces, no capabilities, seccomp). False only with <c>--unsafe-no-sandbox</c>: instances are
+    /// namespaces, capabilities only over its own, seccomp). False only with <c>--unsafe-no-sandbox</c>: instances are
     /// then plain processes of the server's user, with only a network namespace of their own.
     /// </summary>
     public bool Sandbox { get; init; } = true;

@@ -11,8 +11,8 @@ namespace Stasis.Server.Runtime.Sandbox;
 /// function sees the host's system directories read-only, a curated <c>/etc</c>, its code read-only at
 /// <see cref="CodeDirectory"/> (its working directory), a private <c>/tmp</c> of <c>diskSize</c>, its own
 /// <c>/proc</c> and a minimal <c>/dev</c>; nothing else of the host. It runs as root of a user namespace
-/// whose ids are the function's <see cref="UidRange"/> on the host, with no capability, no new
-/// privileges and the seccomp profile, under a small init (<see cref="Init"/>) as pid 1.
+/// whose ids are the function's <see cref="UidRange"/> on the host, with <see cref="Capabilities"/> only
+/// over what is the namespace's own, no new privileges and the seccomp profile, under a small init (<see cref="Init"/>) as pid 1.
 /// </summary>
 internal static class OciBundle
 {
@@ -34,6 +34,19 @@ internal static class OciBundle
           kill -0 "$child" 2>/dev/null || exit "$status"
         done
         """;
+
+    /// <summary>
+    /// What root of the instance's user namespace may do to what is the namespace's own (its files in
+    /// /tmp, its processes): the part of a container's usual set that programs such as nginx or a
+    /// database's entrypoint need to drop to an unprivileged user. None of it reaches the host: the
+    /// kernel grants a namespaced capability only over objects whose owners are mapped into the
+    /// namespace (the host's files are owned by unmapped ids), and over processes in it. Nothing that
+    /// needs the host's privileges (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, ...) is in it.
+    /// </summary>
+    public static readonly string[] Capabilities =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_NET_BIND_SERVICE",
+    ];
 
     private static readonly string[] SystemDirectories = ["usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"];
 
@@ -98,7 +111,7 @@ internal static class OciBundle
             args.Add(arg);
         }
 
-        var none = new JsonArray();
+        var granted = new JsonArray(Capabilities.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
         var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",
@@ -111,8 +124,8 @@ internal static class OciBundle
                 ["cwd"] = CodeDirectory,
                 ["capabilities"] = new JsonObject
                 {
-                    ["bounding"] = none.DeepClone(), ["effective"] = none.DeepClone(), ["permitted"] = none.DeepClone(),
-                    ["inheritable"] = none.DeepClone(), ["ambient"] = none.DeepClone(),
+                    ["bounding"] = granted.DeepClone(), ["effective"] = granted.DeepClone(), ["permitted"] = granted.DeepClone(),
+                    ["inheritable"] = new JsonArray(), ["ambient"] = new JsonArray(),
                 },
                 ["noNewPrivileges"] = true,
             },

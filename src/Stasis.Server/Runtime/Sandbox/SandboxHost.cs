@@ -33,7 +33,7 @@ internal sealed class SandboxHost
     /// <summary>For example <c>runc 1.1.5</c>.</summary>
     public string? Version { get; }
 
-    /// <summary>The OCI <c>linux.seccomp</c> object for an instance without capabilities.</summary>
+    /// <summary>The OCI <c>linux.seccomp</c> object for an instance with <see cref="OciBundle.Capabilities"/>.</summary>
     public JsonObject? Seccomp { get; }
 
     public string RunDirectory { get; }
@@ -45,7 +45,7 @@ internal sealed class SandboxHost
     public UidRanges Ranges { get; }
 
     public string Describe() => Problem is null
-        ? $"{Version} (user namespace, pid/mount/ipc/uts/net namespaces, no capabilities, seccomp, read-only root)"
+        ? $"{Version} (user namespace, pid/mount/ipc/uts/net namespaces, namespaced capabilities only, seccomp, read-only root)"
         : $"unavailable ({Problem})";
 
     public static SandboxHost Detect(string scope, string? uidRangesPath, string? seccompPath, TimeProvider time)
@@ -71,7 +71,7 @@ internal sealed class SandboxHost
             var profile = seccompPath ?? SeccompProfile.DefaultPath;
             try
             {
-                seccomp = SeccompProfile.Convert(File.ReadAllText(profile), profile, [], SeccompProfile.HostGoArch(), SeccompProfile.HostKernel());
+                seccomp = SeccompProfile.Convert(File.ReadAllText(profile), profile, OciBundle.Capabilities, SeccompProfile.HostGoArch(), SeccompProfile.HostKernel());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
