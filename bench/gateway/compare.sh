@@ -3,7 +3,10 @@
 # backend deployed, and wrk alternates between them round after round, so that whatever else loads the
 # machine weighs on both alike. Prints the medians per revision and of the paired differences. See bench/README.md.
 #
-#   bench/gateway/compare.sh [-r ROUNDS] [-d SECONDS] BASE_REV NEW_REV     e.g. main faults
+#   bench/gateway/compare.sh [-r ROUNDS] [-d SECONDS] [-A ARGS] [-B ARGS] BASE_REV NEW_REV     e.g. main faults
+#
+# -A/-B add server options to the first/second server, e.g. -A --unsafe-no-sandbox HEAD HEAD: the same
+# code with instances as bare processes and in their sandbox.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -13,11 +16,14 @@ repo="$(cd "$here/../.." && pwd)"
 
 ROUNDS=8
 DURATION=3
+declare -A extra=([a]="" [b]="")
 while [ $# -gt 0 ]; do
   case "$1" in
+    -A) extra[a]="$2"; shift 2;;
+    -B) extra[b]="$2"; shift 2;;
     -r|--rounds) ROUNDS="$2"; shift 2;;
     -d|--duration) DURATION="$2"; shift 2;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0;;
     -*) die "unknown option '$1'";;
     *) break;;
   esac
@@ -44,7 +50,8 @@ for side in a b; do
   log "building $rev"
   "$work/$side/stasis" --help >"$work/$side.build.log" 2>&1 || { cat "$work/$side.build.log" >&2; die "$rev did not build"; }
   port[$side]="$(free_port)"
-  "$work/$side/stasis" server --listen "127.0.0.1:${port[$side]}" --data "$work/$side-data" >"$work/$side.log" 2>&1 &
+  # shellcheck disable=SC2086 # the extra options are words
+  "$work/$side/stasis" server --listen "127.0.0.1:${port[$side]}" --data "$work/$side-data" ${extra[$side]} >"$work/$side.log" 2>&1 &
   pid[$side]=$!
   pids+=("${pid[$side]}")
 done

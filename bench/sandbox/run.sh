@@ -37,7 +37,7 @@ warn_if_busy >/dev/null || true
 "$repo/stasis" --help >/dev/null   # builds the CLI once, before anything is timed
 sample="$repo/samples/text-classifier-python"
 
-start_server() { # $1 name, rest: options
+start_server() { # $1 name, rest: options; sets URL (not in a subshell: pids must reach cleanup)
   local name="$1"; shift
   local port; port="$(free_port)"
   # The system PATH for both: a bare instance inherits the server's, where a version manager's shim
@@ -45,11 +45,11 @@ start_server() { # $1 name, rest: options
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$repo/stasis" server --listen "127.0.0.1:$port" --data "$work/$name" "$@" >"$work/$name.log" 2>&1 &
   pids+=("$!")
   wait_http "http://127.0.0.1:$port/api/v1/status" 60 "$!" || { cat "$work/$name.log" >&2; die "$name did not start"; }
-  echo "http://127.0.0.1:$port"
+  URL="http://127.0.0.1:$port"
 }
 
-SANDBOXED="$(start_server sandboxed)"
-BARE="$(start_server bare --unsafe-no-sandbox)"
+start_server sandboxed; SANDBOXED="$URL"
+start_server bare --unsafe-no-sandbox; BARE="$URL"
 log "sandboxed: $SANDBOXED ($(curl -s "$SANDBOXED/api/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["runtimeDetails"]["sandbox"])'))"
 log "bare:      $BARE"
 
