@@ -54,10 +54,8 @@ internal sealed class SandboxHost
         var ranges = new UidRanges(uidRangesPath ?? UidRanges.DefaultPath, time);
         var runc = HostTools.Find("runc");
         var ip = HostTools.Find("ip");
-        string? Fail(string problem) => problem;
-
-        var problem = runc is null ? Fail("runc is not installed: apt-get install -y runc")
-            : ip is null ? Fail("ip from iproute2 is not installed: apt-get install -y iproute2")
+        var problem = runc is null ? "runc is not installed: apt-get install -y runc"
+            : ip is null ? "ip from iproute2 is not installed: apt-get install -y iproute2"
             : UserNamespaceProblem();
         string? version = null;
         JsonObject? seccomp = null;

@@ -17,7 +17,9 @@ internal readonly record struct UidRange(long Start, int Size)
 /// the whole host (<see cref="DefaultPath"/>), "SLOT SCOPE FUNCTION LASTUSED" a line, updated under an
 /// exclusive lock and replaced atomically: so a function keeps its range across restarts, and two
 /// servers on one host (two scopes) never give one range to two functions. When every slot is taken,
-/// the one used longest ago, and not within <see cref="ReclaimAfter"/>, is given again.
+/// the one used longest ago is given again: what its old function owned lived in its instances'
+/// private /tmp and is gone, so the only harm would be two functions running at once in one range,
+/// which takes 61,439 functions used more recently.
 /// </summary>
 internal sealed class UidRanges(string path, TimeProvider time)
 {
@@ -28,7 +30,6 @@ internal sealed class UidRanges(string path, TimeProvider time)
     /// <summary>Slots that fit below 2^32 - 1 (the invalid id).</summary>
     public const int Slots = (int)(((1L << 32) - 1 - FirstId) / RangeSize);
 
-    public static readonly TimeSpan ReclaimAfter = TimeSpan.FromDays(30);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, UidRange> _known = new(StringComparer.Ordinal);
 
@@ -70,12 +71,6 @@ internal sealed class UidRanges(string path, TimeProvider time)
             if (slot < 0)
             {
                 var oldest = entries.OrderBy(e => e.LastUsedDay).First();
-                if (today - oldest.LastUsedDay < ReclaimAfter.TotalDays)
-                {
-                    throw new InstanceStartException(
-                        $"All {Slots} uid ranges of {Path} are in use by functions run within the last {ReclaimAfter.TotalDays:0} days; remove lines of functions that are gone from that file.");
-                }
-
                 entries.Remove(oldest);
                 slot = oldest.Slot;
             }
