@@ -37,6 +37,7 @@ internal static class LocalServer
             MemoryTrimInterval = settings.MemoryTrimInterval ?? ServerSettings.DefaultMemoryTrimInterval,
             MemoryCompactInterval = settings.MemoryCompactInterval ?? ServerSettings.DefaultMemoryCompactInterval,
             UnsafeNoSandbox = settings.UnsafeNoSandbox,
+            LogQuotaBytes = settings.LogQuotaBytes ?? Stasis.Server.Logs.FunctionLogBook.DefaultQuotaBytes,
         };
         if (settings.InstancePids is { } pids)
         {

@@ -110,6 +110,16 @@ internal sealed class ServerOptions
         OffOrBetween(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1)),
         "0 or a duration from 10s to 1h, like 60s or 5m");
 
+    public Option<string> LogQuota { get; } = Validated(
+        new Option<string>("--log-quota")
+        {
+            Description = "What one function's log may hold on disk, 1MB to 1TB; past half of it the log is started anew and the older half kept (docs/limits.md)",
+            HelpName = "SIZE",
+            DefaultValueFactory = _ => "64MB",
+        },
+        text => Sizes.TryParse(text, out var bytes) && bytes >= 1L << 20 && bytes <= 1L << 40,
+        "a size from 1MB to 1TB, like 64MB or 1GB");
+
     public Option<bool> UnsafeNoSandbox { get; } = new("--unsafe-no-sandbox")
     {
         Description = "Run functions as plain processes of the server's user, not in their sandbox: any function can then read the server's files and keys. Only for code you trust (docs/security.md)",
@@ -210,6 +220,7 @@ internal sealed class ServerOptions
         command.Add(Config);
         command.Add(RequireAuth);
         command.Add(UnsafeNoSandbox);
+        command.Add(LogQuota);
         command.Add(InstancePids);
         command.Add(MetricsInterval);
         command.Add(MetricsRetention);
@@ -247,7 +258,8 @@ internal sealed class ServerOptions
         Durations.TryParse(parse.GetValue(MemoryTrimInterval), out var trim) ? trim : ServerSettings.DefaultMemoryTrimInterval,
         Durations.TryParse(parse.GetValue(MemoryCompactInterval), out var compact) ? compact : ServerSettings.DefaultMemoryCompactInterval,
         parse.GetValue(UnsafeNoSandbox),
-        parse.GetValue(InstancePids));
+        parse.GetValue(InstancePids),
+        Sizes.TryParse(parse.GetValue(LogQuota), out var quota) ? quota : null);
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {

@@ -45,7 +45,7 @@ internal static class ServerComposition
         services.AddSingleton<ProvisionStore>();
         services.AddSingleton<InstanceStore>();
         services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Logs")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Logs"), options.LogQuotaBytes));
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
         services.AddSingleton<InstanceLaunchFactory>();
         services.TryAddSingleton<IInstanceRuntime>(sp => DefaultRuntime.Create(sp));

@@ -71,6 +71,16 @@ public sealed class StasisServer : IAsyncDisposable
             throw new ArgumentException($"--scale-out-intervals and --scale-in-intervals must be from 1 to 1000, not {options.ScaleOutIntervals} and {options.ScaleInIntervals}.");
         }
 
+        if (options.LogQuotaBytes is < 1L << 20 or > 1L << 40)
+        {
+            throw new ArgumentException($"--log-quota must be from 1MB to 1TB, not {options.LogQuotaBytes} bytes.");
+        }
+
+        if (options.InstancePidsLimit is < 16 or > 4_194_304)
+        {
+            throw new ArgumentException($"--instance-pids must be from 16 to 4194304, not {options.InstancePidsLimit}.");
+        }
+
         RequireOffOrBetween("--memory-trim-interval", options.MemoryTrimInterval, TimeSpan.FromSeconds(1), "1s", TimeSpan.FromHours(1), "1h");
         RequireOffOrBetween("--memory-compact-interval", options.MemoryCompactInterval, TimeSpan.FromSeconds(10), "10s", TimeSpan.FromHours(1), "1h");
 

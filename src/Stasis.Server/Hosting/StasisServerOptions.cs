@@ -66,6 +66,9 @@ public sealed record StasisServerOptions
     /// </summary>
     public bool UnsafeNoSandbox { get; init; }
 
+    /// <summary>What one function's log may hold on disk (docs/limits.md): <c>function.log</c> is started anew past half of it.</summary>
+    public long LogQuotaBytes { get; init; } = Logs.FunctionLogBook.DefaultQuotaBytes;
+
     /// <summary>The most processes and threads one sandboxed instance may have (<c>pids.max</c>, docs/limits.md).</summary>
     public int InstancePidsLimit { get; init; } = Runtime.Process.ProcessRuntimeOptions.DefaultPidsLimit;
     /// <summary>
