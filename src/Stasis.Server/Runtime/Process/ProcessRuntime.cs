@@ -118,6 +118,19 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes, v1Freezer: freezer.Kind == FreezerKind.CgroupV1);
         var lease = AssignGpu(launch, gpu, environment);
         var start = LaunchCommand.Build(launch, environment, isolation, groups, _setsid.Value);
+        var (process, freezing) = await SpawnAsync(start, $"'{launch.Argv[0]}'", launch, name, output, groups, freezer, gpu, lease, sandbox: null).ConfigureAwait(false);
+        var instance = new ProcessInstance(launch, process, port, output, groups, isolation, _setsid.Value is not null, freezing, _time, _logger);
+        return await AwaitReadyAsync(launch, instance, process.Id, port, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Spawns the instance's main process and starts copying its output; where it cannot be spawned,
+    /// gives back everything made for it (output, groups, sandbox, GPU, its live name) and says why.
+    /// </summary>
+    private async Task<(System.Diagnostics.Process Process, InstanceFreezing Freezing)> SpawnAsync(System.Diagnostics.ProcessStartInfo start,
+        string what, InstanceLaunch launch, string name, OutputCapture output, InstanceCgroups groups, IFreezer freezer, GpuTools gpu,
+        GpuLease? lease, InstanceSandbox? sandbox)
+    {
         System.Diagnostics.Process process;
         try
         {
@@ -128,9 +141,14 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         {
             await output.DisposeAsync().ConfigureAwait(false);
             await groups.RemoveAsync(_time, _logger).ConfigureAwait(false);
+            if (sandbox is not null)
+            {
+                await sandbox.TeardownAsync().ConfigureAwait(false);
+            }
+
             ReleaseGpu(gpu, lease);
             _live.TryRemove(name, out _);
-            throw new InstanceStartException($"Could not start '{launch.Argv[0]}' for function '{launch.FunctionName}': {e.Message}", null, e);
+            throw new InstanceStartException($"Could not start {what} for function '{launch.FunctionName}': {e.Message}", null, e);
         }
 
         process.StandardInput.Close();
@@ -140,8 +158,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
             _live.TryRemove(name, out _);
             ReleaseGpu(gpu, lease);
         });
-        var instance = new ProcessInstance(launch, process, port, output, groups, isolation, _setsid.Value is not null, freezing, _time, _logger);
-        return await AwaitReadyAsync(launch, instance, process.Id, port, cancellationToken).ConfigureAwait(false);
+        return (process, freezing);
     }
 
     private async Task<IRuntimeInstance> AwaitReadyAsync(InstanceLaunch launch, ProcessInstance instance, int pid, int port, CancellationToken cancellationToken)
@@ -220,29 +237,7 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
 
         var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes, v1Freezer: freezer.Kind == FreezerKind.CgroupV1);
         var lease = AssignGpu(launch, gpu, environment);
-        System.Diagnostics.Process process;
-        try
-        {
-            process = System.Diagnostics.Process.Start(sandbox.StartInfo())
-                ?? throw new InvalidOperationException("no process was started");
-        }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException or IOException)
-        {
-            await output.DisposeAsync().ConfigureAwait(false);
-            await groups.RemoveAsync(_time, _logger).ConfigureAwait(false);
-            await sandbox.TeardownAsync().ConfigureAwait(false);
-            ReleaseGpu(gpu, lease);
-            _live.TryRemove(name, out _);
-            throw new InstanceStartException($"Could not start runc for function '{launch.FunctionName}': {e.Message}", null, e);
-        }
-
-        process.StandardInput.Close();
-        output.Start(process.StandardOutput.BaseStream, process.StandardError.BaseStream);
-        var freezing = new InstanceFreezing(freezer, lease, lease is null ? null : gpu.Checkpoint, released =>
-        {
-            _live.TryRemove(name, out _);
-            ReleaseGpu(gpu, lease);
-        });
+        var (process, freezing) = await SpawnAsync(sandbox.StartInfo(), "runc", launch, name, output, groups, freezer, gpu, lease, sandbox).ConfigureAwait(false);
         var instance = new ProcessInstance(launch, process, launch.Port, output, groups, isolation: null, ownProcessGroup: false, freezing, _time, _logger, sandbox);
         return await AwaitReadyAsync(launch, instance, process.Id, launch.Port, cancellationToken).ConfigureAwait(false);
     }
