@@ -44,8 +44,17 @@ internal static class FrozenProcesses
             exec {TestFunctions.PythonPath} busy.py
             """);
         var instance = (ProcessInstance)await runtime.StartAsync(functions.Launch([script]), CancellationToken.None);
-        var spinner = TestFunctions.ReadPid(await TestFunctions.WaitForFileAsync(functions.PathOf("spinner.pid")));
-        return (instance, [instance.ProcessId!.Value, spinner]);
+        try
+        {
+            var spinner = TestFunctions.ReadPid(await TestFunctions.WaitForFileAsync(functions.PathOf("spinner.pid")));
+            return (instance, [instance.ProcessId!.Value, spinner]);
+        }
+        catch
+        {
+            // The caller never gets the instance to stop: stop it here, or it spins on after the test.
+            await instance.StopAsync(TimeSpan.Zero, CancellationToken.None);
+            throw;
+        }
     }
 
     /// <summary>utime + stime of each process (all its threads), in clock ticks.</summary>
