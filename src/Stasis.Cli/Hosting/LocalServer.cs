@@ -41,11 +41,6 @@ internal static class LocalServer
         };
         if (settings.InstancePids is { } pids)
         {
-            if (pids is < 16 or > 4_194_304)
-            {
-                throw new UsageException($"--instance-pids {pids} is out of range; give 16 to 4194304 processes per instance.");
-            }
-
             options = options with { InstancePidsLimit = pids };
         }
         if (settings.MaxConcurrentStarts is { } starts)
@@ -118,15 +113,16 @@ internal static class LocalServer
             get
             {
                 var runtime = server.Services.GetRequiredService<Stasis.Server.Runtime.IInstanceRuntime>();
+                var description = runtime.Describe();
                 var banner = $"Stasis listening on {Address} (data: {DataDirectory}){Environment.NewLine}"
                     + $"console: {Address}/console/{Environment.NewLine}"
                     + $"auth: {Auth()}{Environment.NewLine}"
-                    + $"runtime: {runtime.Name} ({string.Join(", ", runtime.Describe().Select(kv => $"{kv.Key}: {kv.Value}"))})";
+                    + $"runtime: {runtime.Name} ({string.Join(", ", description.Select(kv => $"{kv.Key}: {kv.Value}"))})";
                 if (server.Options.UnsafeNoSandbox)
                 {
                     banner += $"{Environment.NewLine}WARNING: --unsafe-no-sandbox: functions run as plain processes of this server's user and can read its data directory, its keys and every function's code.";
                 }
-                else if (runtime.Describe().TryGetValue("sandbox", out var sandbox) && sandbox.StartsWith("unavailable", StringComparison.Ordinal))
+                else if (description.TryGetValue("sandbox", out var sandbox) && sandbox.StartsWith("unavailable", StringComparison.Ordinal))
                 {
                     banner += $"{Environment.NewLine}WARNING: no instance can start: the sandbox is {sandbox}.";
                 }

@@ -125,11 +125,11 @@ internal sealed class ServerOptions
         Description = "Run functions as plain processes of the server's user, not in their sandbox: any function can then read the server's files and keys. Only for code you trust (docs/security.md)",
     };
 
-    public Option<int?> InstancePids { get; } = new("--instance-pids")
+    public Option<int?> InstancePids { get; } = RangeOptional(new Option<int?>("--instance-pids")
     {
         Description = "Most processes and threads one instance may have, 16 to 4194304 (pids.max) [default: 512]",
         HelpName = "N",
-    };
+    }, 16, 4_194_304);
 
     public Option<bool> RequireAuth { get; } = new("--require-auth")
     {
@@ -273,13 +273,13 @@ internal sealed class ServerOptions
         MaxInstancesTotal = parse.GetValue(MaxInstancesTotal),
     };
 
-    private static Option<int?> RangeOptional(Option<int?> option)
+    private static Option<int?> RangeOptional(Option<int?> option, int min = 1, int max = 1000)
     {
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int?>() is { } n && n is < 1 or > 1000)
+            if (r.GetValueOrDefault<int?>() is { } n && (n < min || n > max))
             {
-                r.AddError($"{option.Name} must be from 1 to 1000, not {n}");
+                r.AddError($"{option.Name} must be from {min} to {max}, not {n}");
             }
         });
         return option;

@@ -33,7 +33,6 @@ internal sealed class OutputCapture : IAsyncDisposable
     private readonly RotatingLogFile? _log;
     private double _tokens = BurstBytes;
     private long _refilledAt;
-    private long _droppedLines;
     private long _droppedSinceNotice;
     private readonly Action<string>? _onLine;
     private readonly TimeProvider _time;
@@ -78,9 +77,6 @@ internal sealed class OutputCapture : IAsyncDisposable
 
     public void Start(Stream stdout, Stream stderr) =>
         _pumps = Task.WhenAll(Task.Run(() => PumpAsync(stdout, "stdout")), Task.Run(() => PumpAsync(stderr, "stderr")));
-
-    /// <summary>Lines dropped for going over the output rate.</summary>
-    public long DroppedLines => Interlocked.Read(ref _droppedLines);
 
     /// <summary>The last <paramref name="count"/> lines, oldest first.</summary>
     public string Excerpt(int count)
@@ -153,7 +149,6 @@ internal sealed class OutputCapture : IAsyncDisposable
             if (!Admit(builder.Length + 1))
             {
                 builder.Clear();
-                _droppedLines++;
                 _droppedSinceNotice++;
                 return;
             }

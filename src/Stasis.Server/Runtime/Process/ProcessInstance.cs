@@ -72,9 +72,6 @@ public sealed partial class ProcessInstance : IRuntimeInstance
     /// <summary>Whether the instance has a network namespace of its own.</summary>
     public bool IsNetworkIsolated => _sandbox is not null || _isolation!.Enabled;
 
-    /// <summary>Whether the instance runs in an OCI sandbox; its <see cref="ProcessId"/> is then runc's.</summary>
-    public bool IsSandboxed => _sandbox is not null;
-
     /// <summary>The instance's network namespace, e.g. <c>net:[4026532481]</c>, once attached.</summary>
     public string? NetworkNamespaceId => Volatile.Read(ref _namespace)?.Id;
 

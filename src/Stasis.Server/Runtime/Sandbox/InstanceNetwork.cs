@@ -36,6 +36,9 @@ internal sealed class InstanceNetwork
 
     public static string NameOf(string scope, string instanceId) => NamePrefix + scope + "-" + instanceId;
 
+    /// <summary>The instance id in a name <see cref="NameOf"/> made for <paramref name="scope"/>.</summary>
+    public static string InstanceIdOf(string scope, string name) => name[NameOf(scope, "").Length..];
+
     public static async Task<InstanceNetwork> CreateAsync(string ip, string scope, string instanceId, bool internetAccess)
     {
         var name = NameOf(scope, instanceId);
@@ -100,8 +103,7 @@ internal sealed class InstanceNetwork
     /// <summary>Removes a leftover namespace and whatever subnet its instance claimed.</summary>
     public static async Task DeleteLeftoverAsync(string ip, string scope, string name)
     {
-        var instanceId = name[(NamePrefix.Length + scope.Length + 1)..];
-        await DeleteAsync(ip, name, FindClaim(scope, instanceId)).ConfigureAwait(false);
+        await DeleteAsync(ip, name, FindClaim(scope, InstanceIdOf(scope, name))).ConfigureAwait(false);
     }
 
     private static async Task DeleteAsync(string ip, string name, int? subnet)

@@ -29,7 +29,7 @@ internal sealed class InstanceSandbox
 
     public string Bundle { get; }
 
-    /// <summary>The name runc's container and its child cgroup go by.</summary>
+    /// <summary>The group runc makes for the function inside the instance's groups (runc removes it; the instance's groups stay).</summary>
     public const string ChildGroup = "c";
 
     public static async Task<InstanceSandbox> CreateAsync(SandboxHost host, InstanceLaunch launch, string scope, string groupName,
@@ -58,14 +58,11 @@ internal sealed class InstanceSandbox
         {
             OciBundle.Write(new SandboxLaunch
             {
-                ContainerId = groupName,
                 BundleDirectory = bundle,
                 Ids = ids,
                 NetworkNamespacePath = network.Path,
                 CgroupsPath = $"{Cgroups.CgroupHost.ParentName}/{scope}/{groupName}/{ChildGroup}",
                 PidsLimit = pidsLimit,
-                DiskMb = launch.DiskSizeMb,
-                InternetAccess = launch.InternetAccess,
             }, launch, environment, host.Seccomp!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -163,7 +160,7 @@ internal sealed class InstanceSandbox
 
         foreach (var name in InstanceNetwork.Leftovers(scope))
         {
-            if (!live(name[(InstanceNetwork.NameOf(scope, "").Length)..]))
+            if (!live(InstanceNetwork.InstanceIdOf(scope, name)))
             {
                 await InstanceNetwork.DeleteLeftoverAsync(host.IpPath!, scope, name).ConfigureAwait(false);
             }

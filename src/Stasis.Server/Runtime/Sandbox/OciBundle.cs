@@ -37,8 +37,8 @@ internal static class OciBundle
 
     /// <summary>
     /// What root of the instance's user namespace may do to what is the namespace's own (its files in
-    /// /tmp, its processes): the part of a container's usual set that programs such as nginx or a
-    /// database's entrypoint need to drop to an unprivileged user. None of it reaches the host: the
+    /// /tmp, its processes): the part of a container's usual set that a web server or a database's
+    /// entrypoint needs to drop to an unprivileged user. None of it reaches the host: the
     /// kernel grants a namespaced capability only over objects whose owners are mapped into the
     /// namespace (the host's files are owned by unmapped ids), and over processes in it. Nothing that
     /// needs the host's privileges (CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE, ...) is in it.
@@ -68,7 +68,7 @@ internal static class OciBundle
 
     private static readonly string[] ReadOnlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys"];
 
-    /// <summary>Writes the bundle and returns the path of its directory.</summary>
+    /// <summary>Writes the bundle into <see cref="SandboxLaunch.BundleDirectory"/>.</summary>
     public static void Write(SandboxLaunch sandbox, InstanceLaunch launch, IReadOnlyDictionary<string, string> environment, JsonObject seccomp)
     {
         var bundle = sandbox.BundleDirectory;
@@ -84,7 +84,7 @@ internal static class OciBundle
             Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
             Mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"),
             Mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"),
-            Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={sandbox.DiskMb.ToString(CultureInfo.InvariantCulture)}m"),
+            Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={launch.DiskSizeMb.ToString(CultureInfo.InvariantCulture)}m"),
         };
         foreach (var name in new[] { "proc", "dev", "tmp", "etc", CodeDirectory.TrimStart('/') })
         {
@@ -193,7 +193,7 @@ internal static class OciBundle
         WriteFile(etc, "group", "root:x:0:\nnogroup:x:65534:\n");
         WriteFile(etc, "hostname", hostname + "\n");
         WriteFile(etc, "hosts", $"127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n");
-        WriteFile(etc, "resolv.conf", sandbox.InternetAccess ? HostResolvConf() : "");
+        WriteFile(etc, "resolv.conf", launch.InternetAccess ? HostResolvConf() : "");
     }
 
     private static string HostResolvConf()

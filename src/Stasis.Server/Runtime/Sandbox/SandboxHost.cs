@@ -109,10 +109,7 @@ internal sealed class SandboxHost
             return "user namespaces are turned off (user.max_user_namespaces = 0): sysctl -w user.max_user_namespaces=15000";
         }
 
-        var unprivileged = "/proc/sys/kernel/unprivileged_userns_clone";
-        return Environment.UserName != "root" && File.Exists(unprivileged) && File.ReadAllText(unprivileged).Trim() == "0"
-            ? "the server does not run as root, and unprivileged user namespaces are off"
-            : Environment.UserName != "root" ? "the server must run as root to sandbox instances (it makes namespaces, cgroups and veths)" : null;
+        return Environment.UserName != "root" ? "the server must run as root to sandbox instances (it makes namespaces, cgroups and veths)" : null;
     }
 
     private static string? RuncVersion(string runc, out string? problem)
