@@ -73,6 +73,7 @@ internal static class Cli
             ProvisionCommand.Create(env, global),
             SimulateCommand.Create(env, global),
             KeysCommand.Create(env, global),
+            ImagesCommand.Create(env, global),
         };
         return root;
     }

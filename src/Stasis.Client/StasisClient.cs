@@ -281,6 +281,20 @@ public sealed class StasisClient : IDisposable
     }
 
     /// <summary>Every access key, without secrets (admin scope).</summary>
+    public Task<ImageInfo[]> ListImagesAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ImageInfo[]>(HttpMethod.Get, "api/v1/images", null, cancellationToken);
+
+    /// <summary>Loads an archive that is on the server's machine (an OCI archive or a docker save tarball) into its store.</summary>
+    public Task<ImageInfo> LoadImageAsync(string path, string? reference, CancellationToken cancellationToken = default) =>
+        SendAsync<ImageInfo>(HttpMethod.Post, "api/v1/images/load", JsonContent(new LoadImageRequest { Path = path, Reference = reference }), cancellationToken);
+
+    public Task<ImageInfo> PullImageAsync(string reference, bool tlsVerify, CancellationToken cancellationToken = default) =>
+        SendAsync<ImageInfo>(HttpMethod.Post, "api/v1/images/pull", JsonContent(new PullImageRequest { Reference = reference, TlsVerify = tlsVerify }), cancellationToken);
+
+    /// <summary>Removes a reference (or, by digest, an image); refused while a function runs it.</summary>
+    public Task<ImageInfo> RemoveImageAsync(string referenceOrDigest, CancellationToken cancellationToken = default) =>
+        SendAsync<ImageInfo>(HttpMethod.Delete, "api/v1/images/" + string.Join('/', referenceOrDigest.Split('/').Select(Uri.EscapeDataString)), null, cancellationToken);
+
     public Task<AccessKeyInfo[]> ListKeysAsync(CancellationToken cancellationToken = default) =>
         SendAsync<AccessKeyInfo[]>(HttpMethod.Get, "api/v1/keys", null, cancellationToken);
 

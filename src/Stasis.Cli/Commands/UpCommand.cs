@@ -58,8 +58,18 @@ internal static class UpCommand
             var exit = await CommandAction.RunAsync(ctx, async () =>
             {
                 var template = TemplateLoader.Load(path, ctx.Env.GetVariable);
-                var outcome = await deployer.DeployAsync(template, resourceKey: null, wait: true, ct).ConfigureAwait(false);
-                ready.AddRange(outcome.Deployed.Select(d => new DeployedSample(sample, d)));
+                try
+                {
+                    var outcome = await deployer.DeployAsync(template, resourceKey: null, wait: true, ct).ConfigureAwait(false);
+                    ready.AddRange(outcome.Deployed.Select(d => new DeployedSample(sample, d)));
+                }
+                catch (Stasis.Client.StasisApiException e) when (e.Error.Code == "ImageNotFound")
+                {
+                    // An image sample needs its image built and loaded first; the others run without it.
+                    var build = Path.Combine(sample, "build.sh");
+                    ctx.Messages.Note($"{sample} runs an image the server does not have yet; build and load it with {(File.Exists(Path.Combine(workingDirectory, build)) ? build : $"the steps in {sample}/README.md")}, then `stasis deploy -t {sample}/s.yaml`");
+                }
+
                 return ExitCodes.Success;
             }, ct).ConfigureAwait(false);
 

@@ -45,7 +45,7 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
                 throw new StasisApiException(e.StatusCode, e.Error with { Message = $"{resource.ResourceKey}: {e.Error.Message}" });
             }
 
-            foreach (var warning in result.Function.Warnings.Where(w => !SaidAlready(w, resource.Warnings)))
+            foreach (var warning in result.Function.Warnings.Where(w => !SaidAlready(w, resource.Warnings)).Concat(result.Notices))
             {
                 Warn(warned, $"{resource.ResourceKey}: {warning}");
             }

@@ -7,7 +7,26 @@ internal static class InstanceViews
 {
     public const int ErrorWidth = 60;
 
-    public static TableData List(IEnumerable<InstanceInfo> instances, DateTimeOffset now) => new(
+    public static TableData List(IEnumerable<InstanceInfo> instances, DateTimeOffset now)
+    {
+        var all = instances.ToList();
+        var table = Table(all, now);
+        if (!all.Any(i => i.Image is not null))
+        {
+            return table;
+        }
+
+        // Image instances: which image each runs, by its short digest (as docker ps shows an image id).
+        var ordered = all.OrderBy(i => i.StartedAt).ToList();
+        return new TableData(
+            [.. table.Headers.Take(3), "IMAGE", .. table.Headers.Skip(3)],
+            table.Rows.Select((row, n) => (IReadOnlyList<string>)[.. row.Take(3), ShortDigest(ordered[n].Image), .. row.Skip(3)]).ToList());
+    }
+
+    private static string ShortDigest(string? digest) =>
+        digest is null ? Humanize.None : digest.Replace("sha256:", "", StringComparison.Ordinal)[..Math.Min(12, digest.Replace("sha256:", "", StringComparison.Ordinal).Length)];
+
+    private static TableData Table(IEnumerable<InstanceInfo> instances, DateTimeOffset now) => new(
         ["ID", "KIND", "STATE", "PID", "IN-FLIGHT", "QUEUED", "COMPLETED", "BUSY", "BUSY %", "STARTED", "READY", "LAST USED", "ERROR"],
         instances.OrderBy(i => i.StartedAt).Select(i => (IReadOnlyList<string>)
         [

@@ -87,6 +87,8 @@ public sealed record InstanceInfo
     public DateTimeOffset? LastUsedAt { get; init; }
     public string? Error { get; init; }
     public string? LogPath { get; init; }
+    /// <summary>The digest of the image it runs; null for a command instance.</summary>
+    public string? Image { get; init; }
 }
 
 /// <summary>The answer to a deploy (PUT /api/v1/functions/{name}).</summary>
@@ -95,6 +97,8 @@ public sealed record DeployResult
     public required FunctionInfo Function { get; init; }
     /// <summary>created, updated or unchanged.</summary>
     public required string Outcome { get; init; }
+    /// <summary>What the server did otherwise than the spec may suggest (an image not in the store, its command run instead).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
 }
 
 public sealed record ServerStatus
@@ -175,4 +179,43 @@ public sealed record StorageStatus
     public long DroppedWrites { get; init; }
     /// <summary>Function log lines that could not be written since the server started.</summary>
     public long LogLinesDropped { get; init; }
+}
+
+/// <summary>One image of the server's store (GET /api/v1/images).</summary>
+public sealed record ImageInfo
+{
+    /// <summary>The manifest digest, <c>sha256:</c> and 64 hex digits.</summary>
+    public required string Digest { get; init; }
+    public IReadOnlyList<string> References { get; init; } = [];
+    /// <summary><c>linux/amd64</c>.</summary>
+    public required string Platform { get; init; }
+    public IReadOnlyList<string> Entrypoint { get; init; } = [];
+    public IReadOnlyList<string> Cmd { get; init; } = [];
+    public string? WorkingDir { get; init; }
+    public string? User { get; init; }
+    public IReadOnlyList<int> ExposedPorts { get; init; } = [];
+    /// <summary>Bytes of its blobs in the store.</summary>
+    public long SizeBytes { get; init; }
+    public required DateTimeOffset AddedAt { get; init; }
+    /// <summary><c>load FILE</c> or <c>pull REF</c>.</summary>
+    public string? Source { get; init; }
+    /// <summary>Functions whose spec runs it.</summary>
+    public IReadOnlyList<string> UsedBy { get; init; } = [];
+}
+
+/// <summary>POST /api/v1/images/load: an archive on the server's file system.</summary>
+public sealed record LoadImageRequest
+{
+    /// <summary>Absolute path of an OCI archive or a docker save tarball, on the server's machine.</summary>
+    public string? Path { get; init; }
+    /// <summary>The reference to name it by; without one, those the archive gives.</summary>
+    public string? Reference { get; init; }
+}
+
+/// <summary>POST /api/v1/images/pull.</summary>
+public sealed record PullImageRequest
+{
+    public string? Reference { get; init; }
+    /// <summary>False to pull over plain HTTP or from a registry whose certificate is not trusted.</summary>
+    public bool TlsVerify { get; init; } = true;
 }

@@ -102,13 +102,10 @@ public static partial class FunctionSpecValidator
         var command = container?.Command ?? [];
         if (entrypoint.Count == 0 && command.Count == 0)
         {
-            if (!string.IsNullOrEmpty(container?.Image))
+            // An image alone is the server's to check: only its store knows whether it has the image.
+            if (string.IsNullOrEmpty(container?.Image))
             {
-                error("customContainerConfig", $"image '{container.Image}' cannot run on the local process runtime: set customContainerConfig.entrypoint/command to start the server from code");
-            }
-            else
-            {
-                error("customContainerConfig", "customContainerConfig.entrypoint or command is required");
+                error("customContainerConfig", "customContainerConfig.image, entrypoint or command is required");
             }
 
             return;

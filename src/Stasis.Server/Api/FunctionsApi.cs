@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Stasis.Client.Model;
 using Stasis.Server.Functions;
 using Stasis.Server.Hosting;
+using Stasis.Server.Images;
 using Stasis.Server.Logs;
 
 namespace Stasis.Server.Api;
@@ -38,7 +39,7 @@ internal static class FunctionsApi
     private static IResult Get(string name, HttpRequest request, FunctionRegistry registry) =>
         registry.TryGetDispatcher(name, out var d) ? Results.Json(FunctionInfoBuilder.Build(request, d), JsonDefaults.Options) : ApiErrors.FunctionNotFound(name);
 
-    private static async Task<IResult> Put(string name, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    private static async Task<IResult> Put(string name, HttpRequest request, FunctionRegistry registry, ImageStore images, CancellationToken ct)
     {
         var (spec, error) = await ReadSpecAsync(request, ct).ConfigureAwait(false);
         if (error is not null)
@@ -56,10 +57,10 @@ internal static class FunctionsApi
             return ApiErrors.Error(400, "NameMismatch", $"the URL names '{name}' but the body's functionName is '{spec.FunctionName}'; make them the same.");
         }
 
-        return await DeployAsync(spec, request, registry, ct).ConfigureAwait(false);
+        return await DeployAsync(spec, request, registry, images, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> Create(HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    private static async Task<IResult> Create(HttpRequest request, FunctionRegistry registry, ImageStore images, CancellationToken ct)
     {
         var (spec, error) = await ReadSpecAsync(request, ct).ConfigureAwait(false);
         if (error is not null)
@@ -72,10 +73,10 @@ internal static class FunctionsApi
             return ApiErrors.Error(409, "FunctionAlreadyExists", $"function '{spec.FunctionName}' already exists; update it with PUT /api/v1/functions/{spec.FunctionName}.");
         }
 
-        return await DeployAsync(spec, request, registry, ct).ConfigureAwait(false);
+        return await DeployAsync(spec, request, registry, images, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> DeployAsync(FunctionSpec spec, HttpRequest request, FunctionRegistry registry, CancellationToken ct)
+    private static async Task<IResult> DeployAsync(FunctionSpec spec, HttpRequest request, FunctionRegistry registry, ImageStore images, CancellationToken ct)
     {
         spec = FunctionValidation.Normalize(spec);
         var errors = FunctionValidation.Validate(spec);
@@ -84,12 +85,19 @@ internal static class FunctionsApi
             return ApiErrors.Error(400, "InvalidSpec", $"function '{spec.FunctionName}' is not valid: {string.Join("; ", errors)}", errors);
         }
 
+        var notices = new List<string>();
+        if (FunctionValidation.CheckImage(spec, images, notices) is { } refused)
+        {
+            return ApiErrors.Error(refused.Status, refused.Code, refused.Message);
+        }
+
         var (record, outcome) = await registry.DeployAsync(spec, ct).ConfigureAwait(false);
         registry.TryGetDispatcher(spec.FunctionName, out var dispatcher);
         var result = new DeployResult
         {
             Function = FunctionInfoBuilder.Build(request, record, dispatcher),
             Outcome = outcome.ToString().ToLowerInvariant(),
+            Notices = notices,
         };
         return Results.Json(result, JsonDefaults.Options, statusCode: outcome == DeployOutcome.Created ? 201 : 200);
     }

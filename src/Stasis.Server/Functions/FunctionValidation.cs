@@ -18,4 +18,39 @@ internal static class FunctionValidation
     }
 
     public static FunctionSpec Normalize(FunctionSpec spec) => FunctionSpecNormalizer.Normalize(spec);
+
+    /// <summary>
+    /// What the spec's image means here (docs/images.md): null when it runs (the image is in the store, or it has
+    /// none); a notice when the store lacks it and the spec's command runs instead; the refusal when it names
+    /// only an image the store lacks.
+    /// </summary>
+    public static Images.ImageException? CheckImage(FunctionSpec spec, Images.ImageStore images, List<string> notices)
+    {
+        var container = spec.CustomContainerConfig;
+        if (container?.Image is not { Length: > 0 } reference)
+        {
+            return null;
+        }
+
+        if (Images.ImageReference.Normalize(reference, out var problem) is null)
+        {
+            return new Images.ImageException(400, "InvalidSpec", $"function '{spec.FunctionName}' is not valid: customContainerConfig.image: {problem}");
+        }
+
+        if (images.Find(reference) is not null)
+        {
+            return images.Problem is { } missing
+                ? new Images.ImageException(503, "ImageToolsMissing", $"function '{spec.FunctionName}' runs an image, and images cannot run on this server: {missing}.")
+                : null;
+        }
+
+        var hasCommand = container.Entrypoint is { Count: > 0 } || container.Command is { Count: > 0 };
+        if (!hasCommand)
+        {
+            return Images.ImageStore.NotFound(reference);
+        }
+
+        notices.Add($"image {reference} is not in the server's store: function '{spec.FunctionName}' runs its command from its code (sandboxed, with the host's system directories); load or pull the image to run it instead.");
+        return null;
+    }
 }

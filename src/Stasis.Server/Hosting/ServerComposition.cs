@@ -47,6 +47,8 @@ internal static class ServerComposition
         services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Logs"), options.LogQuotaBytes));
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
+        services.AddSingleton(sp => new Images.ImageStore(options.ImageStoreDirectory ?? Path.Combine(options.DataDirectory, "images"),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Images"), sp.GetRequiredService<TimeProvider>(), options.RegistryAuthFile));
         services.AddSingleton<InstanceLaunchFactory>();
         services.TryAddSingleton<IInstanceRuntime>(sp => DefaultRuntime.Create(sp));
         services.AddSingleton(sp => new DispatcherContext(
@@ -192,6 +194,7 @@ internal static class ServerComposition
         app.MapInvocationsApi();
         app.MapTimelineApi();
         app.MapKeysApi();
+        app.MapImagesApi();
         app.MapPrometheus();
         app.MapConsole();
         app.MapGateway();

@@ -69,6 +69,11 @@ public sealed record StasisServerOptions
     /// <summary>What one function's log may hold on disk (docs/limits.md): <c>function.log</c> is started anew past half of it.</summary>
     public long LogQuotaBytes { get; init; } = Logs.FunctionLogBook.DefaultQuotaBytes;
 
+    /// <summary>Where the image store lives (docs/images.md); null: <c>images</c> in the data directory.</summary>
+    public string? ImageStoreDirectory { get; init; }
+    /// <summary>The registry credentials <c>images pull</c> uses; null: skopeo's usual auth.json (<c>$REGISTRY_AUTH_FILE</c>, <c>$XDG_RUNTIME_DIR/containers/auth.json</c>, <c>~/.docker/config.json</c>).</summary>
+    public string? RegistryAuthFile { get; init; }
+
     /// <summary>The most processes and threads one sandboxed instance may have (<c>pids.max</c>, docs/limits.md).</summary>
     public int InstancePidsLimit { get; init; } = Runtime.Process.ProcessRuntimeOptions.DefaultPidsLimit;
     /// <summary>

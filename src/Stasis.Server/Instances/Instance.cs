@@ -107,6 +107,8 @@ internal sealed class Instance
     public DateTimeOffset? StoppedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public string? Error { get; set; }
+    /// <summary>The digest of the image the instance runs; null for a command instance.</summary>
+    public string? Image { get; set; }
 
     public int FreeSlots => State.CanServe() ? Slots - InFlight : 0;
 
@@ -138,5 +140,6 @@ internal sealed class Instance
         LastUsedAt = LastUsedAt,
         Error = Error,
         LogPath = LogPath,
+        Image = Image,
     };
 }

@@ -2,29 +2,38 @@ using System.Globalization;
 using Stasis.Client.Model;
 using Stasis.Server.Functions;
 using Stasis.Server.Hosting;
+using Stasis.Server.Images;
 using Stasis.Server.Runtime;
 
 namespace Stasis.Server.Instances;
 
 /// <summary>Turns a function spec into what a runtime needs to start one instance of it.</summary>
-internal sealed class InstanceLaunchFactory(StasisServerOptions options)
+internal sealed class InstanceLaunchFactory(StasisServerOptions options, ImageStore? images = null)
 {
     public InstanceLaunch Create(FunctionRecord record, string instanceId, string logPath, Action<string>? onOutputLine)
     {
         var spec = record.Spec;
         var container = spec.CustomContainerConfig;
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
         var argv = new List<string>();
-        argv.AddRange(container?.Entrypoint ?? []);
-        argv.AddRange(container?.Command ?? []);
-        if (argv.Count == 0)
+        ImageLaunch? image = null;
+        if (ImageRun.Find(spec, images) is { } stored)
         {
-            throw new InstanceStartException(container?.Image is { Length: > 0 } image
-                ? $"function '{spec.FunctionName}' names only the image '{image}': the local process runtime needs customContainerConfig.entrypoint and/or command to start the server from its code directory."
-                : $"function '{spec.FunctionName}' has no customContainerConfig.entrypoint or command to start.");
+            image = ImageRun.Launch(spec, stored, images!, argv, env);
+        }
+        else
+        {
+            argv.AddRange(container?.Entrypoint ?? []);
+            argv.AddRange(container?.Command ?? []);
+            if (argv.Count == 0)
+            {
+                throw new InstanceStartException(container?.Image is { Length: > 0 } reference
+                    ? ImageStore.NotFound(reference).Message
+                    : $"function '{spec.FunctionName}' has no customContainerConfig.entrypoint or command to start.");
+            }
         }
 
         var port = container?.Port ?? FunctionDefaults.DefaultPort;
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in spec.EnvironmentVariables)
         {
             env[key] = value;
@@ -63,6 +72,7 @@ internal sealed class InstanceLaunchFactory(StasisServerOptions options)
             InternetAccess = spec.InternetAccess ?? true,
             DiskSizeMb = spec.DiskSize is > 0 and var disk ? disk : FunctionDefaults.DiskSizeMb,
             OnOutputLine = onOutputLine,
+            Image = image,
         };
     }
 

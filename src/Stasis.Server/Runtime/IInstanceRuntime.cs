@@ -100,6 +100,12 @@ public sealed record InstanceLaunch
     public int DiskSizeMb { get; init; } = Stasis.Client.Model.FunctionDefaults.DiskSizeMb;
     /// <summary>Called with each line the instance writes to stdout or stderr.</summary>
     public Action<string>? OnOutputLine { get; init; }
+    /// <summary>
+    /// The container image the instance runs, or null for a command run from <see cref="WorkingDirectory"/> with
+    /// the host's system directories. With an image, <see cref="Argv"/> and <see cref="Environment"/> are what
+    /// run inside it, and <see cref="WorkingDirectory"/> is not used.
+    /// </summary>
+    public ImageLaunch? Image { get; init; }
 }
 
 /// <summary>An instance could not be started; the message says why and what to fix.</summary>

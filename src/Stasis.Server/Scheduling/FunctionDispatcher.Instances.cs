@@ -306,6 +306,7 @@ internal sealed partial class FunctionDispatcher
             {
                 WriteLogFile = false, // the function log has each line, once
             };
+            instance.Image = launch.Image?.Digest;
             using (await _ctx.Starts.EnterAsync(_lifetime.Token).ConfigureAwait(false))
             {
                 Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));

@@ -106,6 +106,12 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
             return await StartSandboxedAsync(launch, sandboxHost, cgroups, freezer, gpu, cancellationToken).ConfigureAwait(false);
         }
 
+        if (launch.Image is { } image)
+        {
+            throw new InstanceStartException(
+                $"Function '{launch.FunctionName}' runs the image {image.Reference}, and images run only in the sandbox; this server runs with --unsafe-no-sandbox. Start it without that option.");
+        }
+
         // Without a namespace of its own an instance cannot have the port its function names: two of
         // them would collide. It gets a free one instead, which FC-style servers read from the environment.
         var port = isolation.Enabled ? launch.Port : FreePort();
@@ -209,7 +215,11 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         }
 
         var environment = SandboxEnvironment(launch);
-        LaunchValidation.Validate(launch, environment);
+        if (launch.Image is null)
+        {
+            LaunchValidation.Validate(launch, environment);
+        }
+
         var name = CgroupHost.SafeName(launch.InstanceId);
         _live[name] = 0;
         InstanceSandbox sandbox;
@@ -243,14 +253,19 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
     }
 
     /// <summary>
-    /// The function's variables and FC's, with a PATH of the sandbox's system directories and HOME in its
-    /// writable /tmp where the spec sets neither: the server's own PATH names directories that are not there.
+    /// The function's variables and FC's, with a PATH of the sandbox's system directories and (for a command)
+    /// HOME in its writable /tmp where the spec sets neither: the server's own PATH names directories that are
+    /// not there. An image's programs find their home in the image's /etc/passwd.
     /// </summary>
     private static Dictionary<string, string> SandboxEnvironment(InstanceLaunch launch)
     {
         var environment = new Dictionary<string, string>(launch.Environment, StringComparer.Ordinal);
         environment.TryAdd("PATH", OciBundle.DefaultPath);
-        environment.TryAdd("HOME", "/tmp");
+        if (launch.Image is null)
+        {
+            environment.TryAdd("HOME", "/tmp");
+        }
+
         return environment;
     }
 

@@ -35,8 +35,17 @@ internal sealed class InstanceSandbox
     public static async Task<InstanceSandbox> CreateAsync(SandboxHost host, InstanceLaunch launch, string scope, string groupName,
         IReadOnlyDictionary<string, string> environment, int pidsLimit)
     {
-        CheckCode(launch);
         var ids = host.Ranges.For(scope, launch.FunctionName);
+        ImageStart? image = null;
+        if (launch.Image is { } imageLaunch)
+        {
+            image = await ImageStart.PrepareAsync(imageLaunch, launch, ids, environment, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            CheckCode(launch);
+        }
+
         if (launch.InternetAccess)
         {
             NetFilter.Ensure();
@@ -63,6 +72,7 @@ internal sealed class InstanceSandbox
                 NetworkNamespacePath = network.Path,
                 CgroupsPath = $"{Cgroups.CgroupHost.ParentName}/{scope}/{groupName}/{ChildGroup}",
                 PidsLimit = pidsLimit,
+                Image = image is null ? null : ImageRoot(host, image, bundle, launch, ids),
             }, launch, environment, host.Seccomp!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -72,6 +82,29 @@ internal sealed class InstanceSandbox
         }
 
         return sandbox;
+    }
+
+    // The instance's root: its own overlay on the image where the host allows one, else the shared image read-only.
+    private static ImageSandbox ImageRoot(SandboxHost host, ImageStart image, string bundle, InstanceLaunch launch, UidRange ids)
+    {
+        Directory.CreateDirectory(bundle);
+        string? problem = null;
+        var writable = host.OverlayProblem is null && WritableLayer.Mount(bundle, image.Rootfs, launch.DiskSizeMb, ids, out problem);
+        if (!writable && host.OverlayProblem is null)
+        {
+            host.OverlayProblem = problem ?? "the overlay was refused";
+        }
+
+        return new ImageSandbox
+        {
+            Root = writable ? "rootfs" : image.Rootfs,
+            Writable = writable,
+            Uid = image.Uid,
+            Gid = image.Gid,
+            WorkingDirectory = image.WorkingDirectory,
+            InitBinary = host.InitBinary,
+            HasShell = image.HasShell,
+        };
     }
 
     /// <summary>
@@ -135,6 +168,7 @@ internal sealed class InstanceSandbox
         }
 
         await DeleteContainerAsync(_host, ContainerId).ConfigureAwait(false);
+        WritableLayer.Unmount(Bundle);
         TryDeleteDirectory(Bundle);
         await Network.DeleteAsync(_host.IpPath!).ConfigureAwait(false);
     }
@@ -154,6 +188,7 @@ internal sealed class InstanceSandbox
             }
 
             await DeleteContainerAsync(host, dir).ConfigureAwait(false);
+            WritableLayer.Unmount(Path.Combine(host.BundlesDirectory, dir));
             TryDeleteDirectory(Path.Combine(host.BundlesDirectory, dir));
             found.Add(dir);
         }

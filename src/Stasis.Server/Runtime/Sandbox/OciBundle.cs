@@ -72,20 +72,20 @@ internal static class OciBundle
     public static void Write(SandboxLaunch sandbox, InstanceLaunch launch, IReadOnlyDictionary<string, string> environment, JsonObject seccomp)
     {
         var bundle = sandbox.BundleDirectory;
-        var rootfs = Path.Combine(bundle, "rootfs");
         Directory.CreateDirectory(bundle);
         FileModes.Set(bundle, Traverse);
+        if (sandbox.Image is { } image)
+        {
+            WriteImageConfig(sandbox, image, launch, environment, seccomp);
+            return;
+        }
+
+        var rootfs = Path.Combine(bundle, "rootfs");
         Directory.CreateDirectory(rootfs);
         FileModes.Set(rootfs, Public);
 
-        var mounts = new JsonArray
-        {
-            Mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
-            Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
-            Mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"),
-            Mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"),
-            Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={launch.DiskSizeMb.ToString(CultureInfo.InvariantCulture)}m"),
-        };
+        var mounts = BaseMounts();
+        mounts.Add(Mount("/tmp", "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={launch.DiskSizeMb.ToString(CultureInfo.InvariantCulture)}m"));
         foreach (var name in new[] { "proc", "dev", "tmp", "etc", CodeDirectory.TrimStart('/') })
         {
             Directory.CreateDirectory(Path.Combine(rootfs, name));
@@ -99,37 +99,93 @@ internal static class OciBundle
         WriteEtc(mounts, rootfs, sandbox, launch);
         mounts.Add(Mount(CodeDirectory, "none", Path.GetFullPath(launch.WorkingDirectory), "rbind", "ro", "nosuid", "nodev"));
 
+        var args = new List<string> { "/bin/sh", "-c", Init, "stasis-init" };
+        args.AddRange(Argv(launch));
+        WriteConfig(sandbox, launch, environment, seccomp, mounts, args, root: "rootfs", readOnly: true, CodeDirectory, uid: 0, gid: 0);
+    }
+
+    // An image instance: its root is the image (through its overlay), with the sandbox's own /proc, /dev and
+    // the generated hosts, hostname and resolv.conf bound over the image's; the image's entries for the rest.
+    private static void WriteImageConfig(SandboxLaunch sandbox, ImageSandbox image, InstanceLaunch launch, IReadOnlyDictionary<string, string> environment, JsonObject seccomp)
+    {
+        var files = Path.Combine(sandbox.BundleDirectory, "files");
+        Directory.CreateDirectory(files);
+        FileModes.Set(files, Traverse);
+        var mounts = BaseMounts();
+        var hostname = Hostname(launch);
+        foreach (var (name, text) in new[]
+        {
+            ("hostname", hostname + "\n"),
+            ("hosts", $"127.0.0.1\tlocalhost {hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
+            ("resolv.conf", launch.InternetAccess ? HostResolvConf() : ""),
+        })
+        {
+            WriteFile(files, name, text);
+            mounts.Add(Mount("/etc/" + name, "none", Path.Combine(files, name), "bind", "ro", "nosuid", "nodev", "noexec"));
+        }
+
+        if (!image.Writable)
+        {
+            foreach (var path in WritableLayer.FallbackWritablePaths)
+            {
+                mounts.Add(Mount(path, "tmpfs", "tmpfs", "nosuid", "nodev", "mode=1777", $"size={launch.DiskSizeMb.ToString(CultureInfo.InvariantCulture)}m"));
+            }
+        }
+
+        var args = new List<string>();
+        if (image.InitBinary is { } init)
+        {
+            mounts.Add(Mount(Images.ImageRootfs.InitPath, "none", init, "bind", "ro", "nosuid", "nodev"));
+            args.AddRange([Images.ImageRootfs.InitPath, "--"]);
+        }
+        else if (image.HasShell)
+        {
+            args.AddRange(["/bin/sh", "-c", Init, "stasis-init"]);
+        }
+
+        args.AddRange(launch.Argv);
+        WriteConfig(sandbox, launch, environment, seccomp, mounts, args, image.Root, readOnly: !image.Writable, image.WorkingDirectory, image.Uid, image.Gid);
+    }
+
+    private static JsonArray BaseMounts() =>
+    [
+        Mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"),
+        Mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"),
+        Mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"),
+        Mount("/dev/shm", "tmpfs", "shm", "nosuid", "noexec", "nodev", "mode=1777", "size=65536k"),
+    ];
+
+    private static void WriteConfig(SandboxLaunch sandbox, InstanceLaunch launch, IReadOnlyDictionary<string, string> environment, JsonObject seccomp,
+        JsonArray mounts, IEnumerable<string> argv, string root, bool readOnly, string cwd, long uid, long gid)
+    {
         var env = new JsonArray();
         foreach (var (key, value) in environment)
         {
             env.Add($"{key}={value}");
         }
 
-        var args = new JsonArray("/bin/sh", "-c", Init, "stasis-init");
-        foreach (var arg in Argv(launch))
-        {
-            args.Add(arg);
-        }
-
+        var args = new JsonArray(argv.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray());
         var granted = new JsonArray(Capabilities.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray());
+        // As docker does, a user other than root gets no capability (the bounding set still limits what it could gain).
+        var held = uid == 0 ? granted : new JsonArray();
         var config = new JsonObject
         {
             ["ociVersion"] = "1.0.2",
             ["process"] = new JsonObject
             {
                 ["terminal"] = false,
-                ["user"] = new JsonObject { ["uid"] = 0, ["gid"] = 0 },
+                ["user"] = new JsonObject { ["uid"] = uid, ["gid"] = gid },
                 ["args"] = args,
                 ["env"] = env,
-                ["cwd"] = CodeDirectory,
+                ["cwd"] = cwd,
                 ["capabilities"] = new JsonObject
                 {
-                    ["bounding"] = granted.DeepClone(), ["effective"] = granted.DeepClone(), ["permitted"] = granted.DeepClone(),
+                    ["bounding"] = granted.DeepClone(), ["effective"] = held.DeepClone(), ["permitted"] = held.DeepClone(),
                     ["inheritable"] = new JsonArray(), ["ambient"] = new JsonArray(),
                 },
                 ["noNewPrivileges"] = true,
             },
-            ["root"] = new JsonObject { ["path"] = "rootfs", ["readonly"] = true },
+            ["root"] = new JsonObject { ["path"] = root, ["readonly"] = readOnly },
             ["hostname"] = Hostname(launch),
             ["mounts"] = mounts,
             ["linux"] = new JsonObject
@@ -147,7 +203,7 @@ internal static class OciBundle
             },
         };
 
-        var path = Path.Combine(bundle, "config.json");
+        var path = Path.Combine(sandbox.BundleDirectory, "config.json");
         using (var file = FileModes.CreatePrivate(path))
         using (var writer = new Utf8JsonWriter(file))
         {

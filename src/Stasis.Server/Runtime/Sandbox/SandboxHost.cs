@@ -44,6 +44,12 @@ internal sealed class SandboxHost
 
     public UidRanges Ranges { get; }
 
+    /// <summary>A static init (Debian's tini-static) that image instances run as pid 1; null without one (then the image's own /bin/sh).</summary>
+    public string? InitBinary { get; } = HostTools.Find("tini-static");
+
+    /// <summary>Set once an overlay mount was refused: image instances then run on their read-only image with tmpfs where they write.</summary>
+    public string? OverlayProblem { get; set; }
+
     public string Describe() => Problem is null
         ? $"{Version} (user namespace, pid/mount/ipc/uts/net namespaces, namespaced capabilities only, seccomp, read-only root)"
         : $"unavailable ({Problem})";

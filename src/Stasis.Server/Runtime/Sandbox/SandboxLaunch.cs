@@ -9,4 +9,21 @@ internal sealed record SandboxLaunch
     /// <summary>Relative to the server's own groups in each hierarchy (as <see cref="Cgroups.CgroupHost"/> makes them), so runc joins the groups that carry the limits.</summary>
     public required string CgroupsPath { get; init; }
     public required int PidsLimit { get; init; }
+    /// <summary>How an image instance runs; null for a command instance.</summary>
+    public ImageSandbox? Image { get; init; }
+}
+
+/// <summary>An image instance's root and process, as <see cref="OciBundle"/> writes them.</summary>
+internal sealed record ImageSandbox
+{
+    /// <summary>The root file system: the bundle's <c>rootfs</c> (its overlay) or, without one, the image's shared root, read-only.</summary>
+    public required string Root { get; init; }
+    /// <summary>Whether <see cref="Root"/> is the instance's writable overlay.</summary>
+    public required bool Writable { get; init; }
+    public required long Uid { get; init; }
+    public required long Gid { get; init; }
+    public required string WorkingDirectory { get; init; }
+    /// <summary>A static init on the host (tini) bound in as pid 1; null: the image's /bin/sh runs <see cref="OciBundle.Init"/>, or the function itself is pid 1.</summary>
+    public string? InitBinary { get; init; }
+    public bool HasShell { get; init; }
 }
