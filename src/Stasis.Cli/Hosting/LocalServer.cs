@@ -37,6 +37,8 @@ internal static class LocalServer
             MemoryTrimInterval = settings.MemoryTrimInterval ?? ServerSettings.DefaultMemoryTrimInterval,
             MemoryCompactInterval = settings.MemoryCompactInterval ?? ServerSettings.DefaultMemoryCompactInterval,
             UnsafeNoSandbox = settings.UnsafeNoSandbox,
+            ImageStoreDirectory = settings.ImageStore,
+            RegistryAuthFile = settings.RegistryAuthFile,
             LogQuotaBytes = settings.LogQuotaBytes ?? Stasis.Server.Logs.FunctionLogBook.DefaultQuotaBytes,
         };
         if (settings.InstancePids is { } pids)

@@ -125,6 +125,18 @@ internal sealed class ServerOptions
         Description = "Run functions as plain processes of the server's user, not in their sandbox: any function can then read the server's files and keys. Only for code you trust (docs/security.md)",
     };
 
+    public Option<string?> ImageStore { get; } = new("--image-store")
+    {
+        Description = "Directory of the server's container images (docs/images.md) [default: DATA/images]",
+        HelpName = "DIR",
+    };
+
+    public Option<string?> RegistryAuthFile { get; } = new("--registry-auth-file")
+    {
+        Description = "Registry credentials for images pull (containers-auth.json format) [default: skopeo's: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json]",
+        HelpName = "FILE",
+    };
+
     public Option<int?> InstancePids { get; } = RangeOptional(new Option<int?>("--instance-pids")
     {
         Description = "Most processes and threads one instance may have, 16 to 4194304 (pids.max) [default: 512]",
@@ -222,6 +234,8 @@ internal sealed class ServerOptions
         command.Add(UnsafeNoSandbox);
         command.Add(LogQuota);
         command.Add(InstancePids);
+        command.Add(ImageStore);
+        command.Add(RegistryAuthFile);
         command.Add(MetricsInterval);
         command.Add(MetricsRetention);
         command.Add(ScaleOutIntervals);
@@ -259,7 +273,9 @@ internal sealed class ServerOptions
         Durations.TryParse(parse.GetValue(MemoryCompactInterval), out var compact) ? compact : ServerSettings.DefaultMemoryCompactInterval,
         parse.GetValue(UnsafeNoSandbox),
         parse.GetValue(InstancePids),
-        Sizes.TryParse(parse.GetValue(LogQuota), out var quota) ? quota : null);
+        Sizes.TryParse(parse.GetValue(LogQuota), out var quota) ? quota : null,
+        parse.GetValue(ImageStore) is { Length: > 0 } store ? Path.GetFullPath(store) : null,
+        parse.GetValue(RegistryAuthFile) is { Length: > 0 } auth ? Path.GetFullPath(auth) : null);
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {

@@ -126,7 +126,11 @@ public static partial class FunctionSpecValidator
 
         if (string.IsNullOrEmpty(spec.Code))
         {
-            error("code", "code is required: the directory entrypoint/command run in");
+            // With an image the command runs in it; only without one (or when the server lacks it) does it need code.
+            if (string.IsNullOrEmpty(container?.Image))
+            {
+                error("code", "code is required: the directory entrypoint/command run in");
+            }
         }
         else if (!Path.IsPathRooted(spec.Code))
         {

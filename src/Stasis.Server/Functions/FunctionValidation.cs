@@ -44,7 +44,7 @@ internal static class FunctionValidation
                 : null;
         }
 
-        var hasCommand = container.Entrypoint is { Count: > 0 } || container.Command is { Count: > 0 };
+        var hasCommand = (container.Entrypoint is { Count: > 0 } || container.Command is { Count: > 0 }) && !string.IsNullOrEmpty(spec.Code);
         if (!hasCommand)
         {
             return Images.ImageStore.NotFound(reference);

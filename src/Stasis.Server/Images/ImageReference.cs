@@ -28,6 +28,15 @@ internal static partial class ImageReference
             return null;
         }
 
+        // As docker reads it, a first component is a registry only with a '.' or ':' in it, or as localhost; else it
+        // is part of the repository's path, which is lower case.
+        var first = value.Split('/')[0];
+        if (value.Contains('/', StringComparison.Ordinal) && first.Any(char.IsAsciiLetterUpper) && !first.Contains('.', StringComparison.Ordinal) && !first.Contains(':', StringComparison.Ordinal))
+        {
+            problem = $"'{Shorten(value)}' is not an image reference: a repository's path is lower case ('{first}' is not a registry host, which has a '.' or a port)";
+            return null;
+        }
+
         var lastSlash = value.LastIndexOf('/');
         var name = value.Split('@')[0];
         var hasTag = name.LastIndexOf(':') > lastSlash;

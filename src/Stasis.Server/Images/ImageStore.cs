@@ -224,18 +224,16 @@ public sealed partial class ImageStore
         var map = $"0:{ids.Start.ToString(CultureInfo.InvariantCulture)}:{ids.Size.ToString(CultureInfo.InvariantCulture)}";
         try
         {
-            var result = await HostCommand.RunAsync(Umoci!, ["unpack", "--uid-map", map, "--gid-map", map, "--image", $"{layout}:{Tag}", work], ToolBound).ConfigureAwait(false);
+            // The root file system alone: Stasis writes the runtime config itself (umoci's would also refuse a User the image lacks, which the start reports better).
+            System.IO.Directory.CreateDirectory(work);
+            FileModes.Set(work, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var result = await HostCommand.RunAsync(Umoci!, ["raw", "unpack", "--uid-map", map, "--gid-map", map, "--image", $"{layout}:{Tag}", Path.Combine(work, "rootfs")], ToolBound).ConfigureAwait(false);
             if (result.ExitCode != 0)
             {
                 throw new ImageException(500, "ImageUnpackFailed", $"umoci could not unpack image {digest}: {LastLine(result.Error)}");
             }
 
             ImageRootfs.PrepareMountPoints(Path.Combine(work, "rootfs"), ids);
-            foreach (var extra in System.IO.Directory.GetFiles(work))
-            {
-                File.Delete(extra); // umoci's runtime config and mtree: Stasis writes its own bundle and never repacks
-            }
-
             System.IO.Directory.Move(work, target);
         }
         catch (Exception e) when (e is HostCommandException or IOException or UnauthorizedAccessException)
