@@ -234,20 +234,22 @@ public sealed class FunctionSpecValidatorTests
     }
 
     [Fact]
-    public void Validate_ImageWithoutStartCommand_ErrorExplainsLocalRuntime()
+    public void Validate_ImageWithoutStartCommandOrCode_IsValid_AsOnFc()
     {
-        var error = Single(WithContainer(new CustomContainerConfig { Image = "registry/ns/app:v1" }));
+        Assert.Empty(FunctionSpecValidator.Validate(Valid with { Code = null, CustomContainerConfig = new CustomContainerConfig { Image = "registry/ns/app:v1" } }));
+    }
 
-        Assert.Equal(
-            new SpecError("customContainerConfig", "image 'registry/ns/app:v1' cannot run on the local process runtime: set customContainerConfig.entrypoint/command to start the server from code"),
-            error);
+    [Fact]
+    public void Validate_ImageWithACommandOverride_NeedsNoCode()
+    {
+        Assert.Empty(FunctionSpecValidator.Validate(Valid with { Code = null, CustomContainerConfig = new CustomContainerConfig { Image = "registry/ns/app:v1", Command = ["serve", "--fast"] } }));
     }
 
     [Fact]
     public void Validate_NoContainerConfig_ErrorAsksForEntrypointOrCommand()
     {
         Assert.Equal(
-            new SpecError("customContainerConfig", "customContainerConfig.entrypoint or command is required"),
+            new SpecError("customContainerConfig", "customContainerConfig.image, entrypoint or command is required"),
             Single(Valid with { CustomContainerConfig = null }));
     }
 

@@ -121,7 +121,7 @@ public sealed class SYamlLoaderTests
     }
 
     [Fact]
-    public void Parse_ImageOnly_ErrorExplainsLocalRuntime()
+    public void Parse_ImageOnly_AsOnFc_IsValid_TheServerChecksItsStore()
     {
         var yaml = SpecYaml.File("""
                   functionName: fn
@@ -130,11 +130,10 @@ public sealed class SYamlLoaderTests
                     port: 9000
             """);
 
-        var error = Assert.Single(SpecYaml.Fails(yaml).Errors);
+        var spec = Assert.Single(SpecYaml.Parse(yaml).Resources).Spec;
 
-        Assert.Equal("fn.props.customContainerConfig", error.Field);
-        Assert.Equal(SpecYaml.LineOf(yaml, "customContainerConfig:"), error.Line);
-        Assert.Equal("image 'registry.example.com/ns/app:v1' cannot run on the local process runtime: set customContainerConfig.entrypoint/command to start the server from code", error.Message);
+        Assert.Equal("registry.example.com/ns/app:v1", spec.CustomContainerConfig!.Image);
+        Assert.Null(spec.Code);
     }
 
     [Fact]
