@@ -85,9 +85,13 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         description["freezer"] = host.Freezer.Kind.Name();
         description["gpu"] = host.Gpu.Describe();
 
-        if (host.Sandbox is { Problem: null })
+        if (host.Sandbox is { Problem: null } sandbox)
         {
             description["pidsLimit"] = _options.PidsLimit.ToString(CultureInfo.InvariantCulture);
+            description["imageLayer"] = sandbox.OverlayProblem is { } overlay
+                ? $"read-only image, tmpfs on /tmp, /run, /var/tmp (no overlay: {overlay})"
+                : "overlay on the shared image, upper layer a tmpfs of diskSize";
+            description["imageInit"] = sandbox.InitBinary ?? "the image's /bin/sh (tini-static not installed: apt-get install -y tini)";
         }
 
         if (!NetworkIsolated && host.Sandbox is null)
