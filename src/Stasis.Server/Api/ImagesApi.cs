@@ -25,9 +25,10 @@ internal static class ImagesApi
         api.MapDelete("/{**reference}", Remove).WithMetadata(AdminOnlyEndpoint.Instance);
     }
 
-    /// <summary>The functions whose spec runs <paramref name="image"/>.</summary>
+    /// <summary>The functions whose spec runs <paramref name="image"/>, or that still have an instance of it (a rollout to another image drains).</summary>
     public static IReadOnlyList<string> UsersOf(ImageRecord image, ImageStore images, FunctionRegistry registry) =>
-        registry.All.Where(d => ImageRun.Find(d.Record.Spec, images)?.Digest == image.Digest).Select(d => d.Name).ToList();
+        registry.All.Where(d => ImageRun.Find(d.Record.Spec, images)?.Digest == image.Digest || d.Snapshot(false).Any(i => i.Image == image.Digest))
+            .Select(d => d.Name).ToList();
 
     private static ImageInfo Info(ImageRecord image, FunctionRegistry registry, ImageStore? images = null) => new()
     {
