@@ -14,6 +14,11 @@ internal static class FunctionValidation
             errors.Add($"provisionConfig: {problem}");
         }
 
+        if (spec.CustomContainerConfig?.Image is { Length: > 0 } image && Images.ImageReference.Normalize(image, out var imageProblem) is null)
+        {
+            errors.Add($"customContainerConfig.image: {imageProblem}");
+        }
+
         return errors;
     }
 
@@ -32,11 +37,6 @@ internal static class FunctionValidation
             return null;
         }
 
-        if (Images.ImageReference.Normalize(reference, out var problem) is null)
-        {
-            return new Images.ImageException(400, "InvalidSpec", $"function '{spec.FunctionName}' is not valid: customContainerConfig.image: {problem}");
-        }
-
         if (images.Find(reference) is not null)
         {
             return images.Problem is { } missing
@@ -47,7 +47,9 @@ internal static class FunctionValidation
         var hasCommand = (container.Entrypoint is { Count: > 0 } || container.Command is { Count: > 0 }) && !string.IsNullOrEmpty(spec.Code);
         if (!hasCommand)
         {
-            return Images.ImageStore.NotFound(reference);
+            // 400, not 404: the function is what the request names, and it is the spec that cannot be deployed.
+            return new Images.ImageException(400, "ImageNotFound", 
+                $"function '{spec.FunctionName}' names only the image '{reference}', which is not in the server's store: load it with `stasis images load FILE` or pull it with `stasis images pull {reference}`, or give customContainerConfig.command and code to run from code.");
         }
 
         notices.Add($"image {reference} is not in the server's store: function '{spec.FunctionName}' runs its command from its code (sandboxed, with the host's system directories); load or pull the image to run it instead.");

@@ -202,11 +202,9 @@ public sealed partial class ImageStore
 
         var unpack = _unpacks.GetOrAdd(key, _ => new Lazy<Task<string>>(() => UnpackAsync(digest, ids, target)));
         var task = unpack.Value;
-        if (task.IsFaulted)
-        {
-            _unpacks.TryRemove(key, out _); // the next start tries again
-        }
-
+        // A failed unpack is not kept: the next start tries again.
+        _ = task.ContinueWith(_ => _unpacks.TryRemove(KeyValuePair.Create(key, unpack)), CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return task.WaitAsync(cancellationToken);
     }
 

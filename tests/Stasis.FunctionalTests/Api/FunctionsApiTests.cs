@@ -31,7 +31,7 @@ public sealed class FunctionsApiTests(ServerFixture fx) : IClassFixture<ServerFi
     [InlineData("port", "customContainerConfig.port")]
     [InlineData("concurrency", "instanceConcurrency")]
     [InlineData("memory", "memorySize")]
-    [InlineData("image", "entrypoint")]
+    [InlineData("image", "customContainerConfig.image")]
     [InlineData("auth", "authType")]
     [InlineData("policy", "schedulingPolicy")]
     public async Task Put_InvalidSpec_Is400InvalidSpecWithDetails(string what, string mentioned)
@@ -42,7 +42,7 @@ public sealed class FunctionsApiTests(ServerFixture fx) : IClassFixture<ServerFi
             "port" => spec with { CustomContainerConfig = spec.CustomContainerConfig! with { Port = 70000 } },
             "concurrency" => spec with { InstanceConcurrency = 201 },
             "memory" => spec with { MemorySize = -1 },
-            "image" => spec with { CustomContainerConfig = new CustomContainerConfig { Image = "registry/x:1", Port = 9000 } },
+            "image" => spec with { CustomContainerConfig = new CustomContainerConfig { Image = "Registry/X:1", Port = 9000 } },
             "policy" => spec with { SchedulingPolicy = "fastest-first" },
             _ => spec with { Triggers = [new TriggerSpec { TriggerName = "t", TriggerType = "http", TriggerConfig = new TriggerConfig { AuthType = "jwt" } }] },
         };

@@ -53,6 +53,34 @@ public sealed class ImageFunctionTests(ImageServerFixture fx)
     }
 
     [Fact]
+    public async Task WithoutAnOverlay_TheInstanceRunsOnTheReadOnlyImage_AndWritesOnlyItsTmpfsPaths()
+    {
+        var runtime = (Stasis.Server.Runtime.Process.ProcessRuntime)fx.Server.Services.GetService(typeof(Stasis.Server.Runtime.IInstanceRuntime))!;
+        var host = runtime.SandboxHost!;
+        host.OverlayProblem = "refused for this test";
+        try
+        {
+            await fx.DeployAsync(Attacker("image-readonly"));
+
+            var app = await AttackAsync("image-readonly", "write?path=/app/not-here");
+            var tmp = await AttackAsync("image-readonly", "write?path=/tmp/scratch");
+            var run = await AttackAsync("image-readonly", "write?path=/run/pidfile");
+
+            Assert.False((bool)app["ok"]!);
+            Assert.Contains("Read-only file system", (string?)app["error"], StringComparison.Ordinal);
+            Assert.True((bool)tmp["ok"]!, tmp.ToJsonString());
+            Assert.True((bool)run["ok"]!, run.ToJsonString());
+            var status = JsonNode.Parse(await fx.Http.GetStringAsync("api/v1/status"))!;
+            Assert.Contains("no overlay: refused for this test", (string?)status["runtimeDetails"]!["imageLayer"], StringComparison.Ordinal);
+        }
+        finally
+        {
+            host.OverlayProblem = null;
+            (await fx.Http.DeleteAsync("api/v1/functions/image-readonly")).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
     public async Task AnotherFunctionOfTheSameImage_GetsItsOwnCopy_AndCannotSeeTheOthersWrites()
     {
         await fx.DeployAsync(Attacker("image-a"));
@@ -101,7 +129,7 @@ public sealed class ImageFunctionTests(ImageServerFixture fx)
         using var response = await fx.Http.PutAsJsonAsync("api/v1/functions/not-loaded", ImageServerFixture.ImageOnly("not-loaded", reference), JsonDefaults.Options);
 
         var error = JsonSerializer.Deserialize<ErrorBody>(await response.Content.ReadAsStringAsync(), JsonDefaults.Options)!;
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("ImageNotFound", error.Code);
         Assert.Contains("stasis images load", error.Message, StringComparison.Ordinal);
         Assert.Contains($"stasis images pull {reference}", error.Message, StringComparison.Ordinal);

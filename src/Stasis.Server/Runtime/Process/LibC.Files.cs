@@ -58,8 +58,11 @@ internal static partial class LibC
         return false; // EINVAL: not a mount point; ENOENT: not there
     }
 
+    public const ulong MountReadOnly = 1;
     public const ulong MountNoSuid = 2;
     public const ulong MountNoDev = 4;
+    public const ulong MountRemount = 32;
+    public const ulong MountBind = 4096;
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);

@@ -90,14 +90,15 @@ internal sealed class InstanceSandbox
         Directory.CreateDirectory(bundle);
         string? problem = null;
         var writable = host.OverlayProblem is null && WritableLayer.Mount(bundle, image.Rootfs, launch.DiskSizeMb, ids, out problem);
-        if (!writable && host.OverlayProblem is null)
+        if (!writable)
         {
-            host.OverlayProblem = problem ?? "the overlay was refused";
+            host.OverlayProblem ??= problem ?? "the overlay was refused";
+            WritableLayer.BindReadOnly(bundle, image.Rootfs);
         }
 
         return new ImageSandbox
         {
-            Root = writable ? "rootfs" : image.Rootfs,
+            Root = "rootfs",
             Writable = writable,
             Uid = image.Uid,
             Gid = image.Gid,

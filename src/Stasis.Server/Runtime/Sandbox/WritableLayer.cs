@@ -7,7 +7,8 @@ namespace Stasis.Server.Runtime.Sandbox;
 /// file system and whose upper layer is a tmpfs of the instance's <c>diskSize</c> (<c>BUNDLE/layer</c>), mounted
 /// at <c>BUNDLE/rootfs</c>. What the instance writes lands in its tmpfs (charged to its memory group as it
 /// writes) and goes when it stops; the image's files are never written. Where the kernel refuses the overlay,
-/// <see cref="Mount"/> says so and the instance runs on the read-only image with tmpfs on its usual writable paths.
+/// <see cref="Mount"/> says so and <see cref="BindReadOnly"/> puts the image itself at <c>BUNDLE/rootfs</c>,
+/// read-only, for an instance with tmpfs on its usual writable paths.
 /// </summary>
 internal static class WritableLayer
 {
@@ -65,6 +66,26 @@ internal static class WritableLayer
             problem = e.Message;
             LibC.Unmount(layer);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Binds the image's shared root read-only at <c>BUNDLE/rootfs</c> (no overlay here). The bind is the
+    /// server's, made as host root: the instance's runc, in its user namespace, could not reach the store.
+    /// </summary>
+    public static void BindReadOnly(string bundle, string lower)
+    {
+        var rootfs = Path.Combine(bundle, "rootfs");
+        Directory.CreateDirectory(rootfs);
+        LibC.Mount(lower, rootfs, "none", LibC.MountBind, null);
+        try
+        {
+            LibC.Mount("none", rootfs, "none", LibC.MountBind | LibC.MountRemount | LibC.MountReadOnly | LibC.MountNoSuid | LibC.MountNoDev, null);
+        }
+        catch (IOException)
+        {
+            LibC.Unmount(rootfs);
+            throw;
         }
     }
 
