@@ -31,6 +31,9 @@ internal sealed class GpuTools
 
     public bool HasDevices => Devices.Devices.Count > 0;
 
+    /// <summary>The host's CDI spec for NVIDIA GPUs, which gives sandboxed instances the driver's files; null without one.</summary>
+    public CdiSpec? Cdi { get; init; }
+
     /// <summary>Looks for nvidia-smi and cuda-checkpoint on PATH (or the given paths) and lists the GPUs.</summary>
     public static GpuTools Detect(ILogger logger, string? nvidiaSmi = null, string? cudaCheckpoint = null)
     {
@@ -63,7 +66,10 @@ internal sealed class GpuTools
             return NoDevices(logger, "nvidia-smi lists no GPU");
         }
 
-        var tools = new GpuTools(devices, cudaCheckpoint is null ? null : new CudaCheckpoint(cudaCheckpoint, CudaCheckpoint.DefaultTimeout));
+        var tools = new GpuTools(devices, cudaCheckpoint is null ? null : new CudaCheckpoint(cudaCheckpoint, CudaCheckpoint.DefaultTimeout))
+        {
+            Cdi = CdiSpec.Find(CdiSpec.Directories, out _),
+        };
         if (tools.Checkpoint is null)
         {
             GpuLog.NoCheckpoint(logger, tools.Describe());
@@ -88,7 +94,10 @@ internal sealed class GpuTools
         var freezing = Checkpoint is null
             ? "no cuda-checkpoint: a frozen instance keeps its GPU memory"
             : $"cuda-checkpoint ({Checkpoint.Path})";
-        return $"{Devices.Devices.Count} ({list}); {freezing}";
+        var sandbox = Cdi is null
+            ? "no CDI spec: sandboxed instances get their GPU's device nodes, and an image not the driver's libraries (nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml)"
+            : $"CDI {Cdi.Path}";
+        return $"{Devices.Devices.Count} ({list}); {freezing}; {sandbox}";
     }
 
     private static GpuTools NoDevices(ILogger logger, string problem)

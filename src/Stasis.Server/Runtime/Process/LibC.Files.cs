@@ -28,6 +28,24 @@ internal static partial class LibC
         return true;
     }
 
+    /// <summary>Whether <paramref name="path"/> is a device node, and its kind and numbers (statx's stx_rdev_major at 128, stx_rdev_minor at 132).</summary>
+    public static unsafe bool TryDevice(string path, out bool character, out long major, out long minor)
+    {
+        var buffer = stackalloc byte[256];
+        character = false;
+        major = minor = 0;
+        if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+        {
+            return false;
+        }
+
+        var type = *(ushort*)(buffer + 28) & 0xf000;
+        character = type == 0x2000;
+        major = *(uint*)(buffer + 128);
+        minor = *(uint*)(buffer + 132);
+        return character || type == 0x6000;
+    }
+
     /// <summary>Gives a path (a link itself, never what it points to) to an owner and group; throws <see cref="IOException"/> on failure.</summary>
     public static void ChownNoFollow(string path, long uid, long gid)
     {

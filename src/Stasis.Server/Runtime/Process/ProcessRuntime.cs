@@ -226,13 +226,23 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
 
         var name = CgroupHost.SafeName(launch.InstanceId);
         _live[name] = 0;
+        // The GPU first: its device nodes (and, for an image, the driver's files) go into the bundle. Inside,
+        // its one GPU is CUDA's device 0.
+        var lease = AssignGpu(launch, gpu, environment);
+        var edits = lease is null ? null : SandboxGpu.For(lease.Index, gpu.Cdi, image: launch.Image is not null);
+        if (lease is not null)
+        {
+            environment["CUDA_VISIBLE_DEVICES"] = "0";
+        }
+
         InstanceSandbox sandbox;
         try
         {
-            sandbox = await InstanceSandbox.CreateAsync(host, launch, cgroups.Scope, name, environment, _options.PidsLimit).ConfigureAwait(false);
+            sandbox = await InstanceSandbox.CreateAsync(host, launch, cgroups.Scope, name, environment, _options.PidsLimit, edits).ConfigureAwait(false);
         }
         catch
         {
+            ReleaseGpu(gpu, lease);
             _live.TryRemove(name, out _);
             throw;
         }
@@ -245,12 +255,12 @@ public sealed partial class ProcessRuntime : IInstanceRuntime
         catch
         {
             await sandbox.TeardownAsync().ConfigureAwait(false);
+            ReleaseGpu(gpu, lease);
             _live.TryRemove(name, out _);
             throw;
         }
 
         var groups = cgroups.CreateInstance(launch.InstanceId, launch.CpuLimit, launch.MemoryLimitBytes, v1Freezer: freezer.Kind == FreezerKind.CgroupV1);
-        var lease = AssignGpu(launch, gpu, environment);
         var (process, freezing) = await SpawnAsync(sandbox.StartInfo(), "runc", launch, name, output, groups, freezer, gpu, lease, sandbox).ConfigureAwait(false);
         var instance = new ProcessInstance(launch, process, launch.Port, output, groups, isolation: null, ownProcessGroup: false, freezing, _time, _logger, sandbox);
         return await AwaitReadyAsync(launch, instance, process.Id, launch.Port, cancellationToken).ConfigureAwait(false);

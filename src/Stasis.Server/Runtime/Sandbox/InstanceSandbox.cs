@@ -33,7 +33,7 @@ internal sealed class InstanceSandbox
     public const string ChildGroup = "c";
 
     public static async Task<InstanceSandbox> CreateAsync(SandboxHost host, InstanceLaunch launch, string scope, string groupName,
-        IReadOnlyDictionary<string, string> environment, int pidsLimit)
+        IReadOnlyDictionary<string, string> environment, int pidsLimit, Gpu.ContainerEdits? gpu = null)
     {
         var ids = host.Ranges.For(scope, launch.FunctionName);
         ImageStart? image = null;
@@ -73,6 +73,7 @@ internal sealed class InstanceSandbox
                 CgroupsPath = $"{Cgroups.CgroupHost.ParentName}/{scope}/{groupName}/{ChildGroup}",
                 PidsLimit = pidsLimit,
                 Image = image is null ? null : ImageRoot(host, image, bundle, launch, ids),
+                Gpu = gpu,
             }, launch, environment, host.Seccomp!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -203,6 +203,11 @@ internal static class OciBundle
             },
         };
 
+        if (sandbox.Gpu is { } gpu)
+        {
+            SandboxGpu.Apply(config, gpu);
+        }
+
         var path = Path.Combine(sandbox.BundleDirectory, "config.json");
         using (var file = FileModes.CreatePrivate(path))
         using (var writer = new Utf8JsonWriter(file))

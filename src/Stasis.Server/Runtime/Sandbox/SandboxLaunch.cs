@@ -11,6 +11,8 @@ internal sealed record SandboxLaunch
     public required int PidsLimit { get; init; }
     /// <summary>How an image instance runs; null for a command instance.</summary>
     public ImageSandbox? Image { get; init; }
+    /// <summary>The instance's GPU (device nodes, and for an image the driver's files); null without one.</summary>
+    public Gpu.ContainerEdits? Gpu { get; init; }
 }
 
 /// <summary>An image instance's root and process, as <see cref="OciBundle"/> writes them.</summary>
