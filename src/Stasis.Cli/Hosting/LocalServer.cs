@@ -39,6 +39,7 @@ internal static class LocalServer
             UnsafeNoSandbox = settings.UnsafeNoSandbox,
             ImageStoreDirectory = settings.ImageStore,
             RegistryAuthFile = settings.RegistryAuthFile,
+            ServerKeyFile = settings.ServerKey,
             LogQuotaBytes = settings.LogQuotaBytes ?? Stasis.Server.Logs.FunctionLogBook.DefaultQuotaBytes,
         };
         if (settings.InstancePids is { } pids)

@@ -131,6 +131,12 @@ internal sealed class ServerOptions
         HelpName = "DIR",
     };
 
+    public Option<string?> ServerKey { get; } = new("--server-key")
+    {
+        Description = "The key that seals the store's access keys (docs/security.md); servers sharing a store share it [default: DATA/server.key, made on the first start]",
+        HelpName = "FILE",
+    };
+
     public Option<string?> RegistryAuthFile { get; } = new("--registry-auth-file")
     {
         Description = "Registry credentials for images pull (containers-auth.json format) [default: skopeo's: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, ~/.docker/config.json]",
@@ -235,6 +241,7 @@ internal sealed class ServerOptions
         command.Add(LogQuota);
         command.Add(InstancePids);
         command.Add(ImageStore);
+        command.Add(ServerKey);
         command.Add(RegistryAuthFile);
         command.Add(MetricsInterval);
         command.Add(MetricsRetention);
@@ -275,7 +282,8 @@ internal sealed class ServerOptions
         parse.GetValue(InstancePids),
         Sizes.TryParse(parse.GetValue(LogQuota), out var quota) ? quota : null,
         parse.GetValue(ImageStore) is { Length: > 0 } store ? Path.GetFullPath(store) : null,
-        parse.GetValue(RegistryAuthFile) is { Length: > 0 } auth ? Path.GetFullPath(auth) : null);
+        parse.GetValue(RegistryAuthFile) is { Length: > 0 } auth ? Path.GetFullPath(auth) : null,
+        parse.GetValue(ServerKey) is { Length: > 0 } key ? Path.GetFullPath(key) : null);
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {

@@ -92,6 +92,11 @@ internal static class ServerComposition
     /// <summary>Access keys and request authentication (docs/security.md).</summary>
     private static void AddSecurity(IServiceCollection services, StasisServerOptions options)
     {
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<DataDirectoryLock>(); // the data directory checked and private first
+            return ServerKey.Load(options.DataDirectory, options.ServerKeyFile);
+        });
         services.AddSingleton<AccessKeyStore>();
         services.AddSingleton<AccessKeys>();
         services.TryAddSingleton(sp =>

@@ -69,6 +69,8 @@ public sealed record StasisServerOptions
     /// <summary>What one function's log may hold on disk (docs/limits.md): <c>function.log</c> is started anew past half of it.</summary>
     public long LogQuotaBytes { get; init; } = Logs.FunctionLogBook.DefaultQuotaBytes;
 
+    /// <summary>The server key that seals the store's access keys (docs/security.md); null: <c>server.key</c> in the data directory, made on the first start. Servers sharing a store share it.</summary>
+    public string? ServerKeyFile { get; init; }
     /// <summary>Where the image store lives (docs/images.md); null: <c>images</c> in the data directory.</summary>
     public string? ImageStoreDirectory { get; init; }
     /// <summary>The registry credentials <c>images pull</c> uses; null: skopeo's usual auth.json (<c>$REGISTRY_AUTH_FILE</c>, <c>$XDG_RUNTIME_DIR/containers/auth.json</c>, <c>~/.docker/config.json</c>).</summary>

@@ -4,19 +4,23 @@ using Stasis.Server.Storage;
 namespace Stasis.Server.Security;
 
 /// <summary>
-/// The <c>access_keys</c> table: id, name, scope, SHA-256 of the secret, creation, revocation and last use. The
+/// The <c>access_keys</c> table: id, name, scope, the secret's SHA-256 sealed with the <see cref="ServerKey"/>, creation, revocation and last use. The
 /// last use is written on the request path, so it goes through <see cref="DeferredWrites"/>: a locked store or a
 /// full disk never fails or holds up an authenticated request.
 /// </summary>
-internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred)
+internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred, ServerKey serverKey)
 {
+    // What secret_sha256 holds once the secret is sealed: nothing that signs.
+    private static readonly byte[] Cleared = new byte[32];
+
     public IReadOnlyList<AccessKey> List()
     {
         using var connection = db.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, name, scope, secret_sha256, created_at, revoked_at, last_used_at FROM access_keys ORDER BY created_at, id;";
+        command.CommandText = "SELECT id, name, scope, secret_sha256, created_at, revoked_at, last_used_at, secret_sealed FROM access_keys ORDER BY created_at, id;";
         using var reader = command.ExecuteReader();
         var keys = new List<AccessKey>();
+        var legacy = new List<(string Id, byte[] Secret)>();
         while (reader.Read())
         {
             var scopeText = reader.GetString(2);
@@ -25,8 +29,22 @@ internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred)
                 throw new InvalidOperationException($"access key {reader.GetString(0)} in {db.FilePath} has scope '{scopeText}', which this Stasis does not know.");
             }
 
-            keys.Add(new AccessKey(reader.GetString(0), reader.GetString(1), scope, (byte[])reader.GetValue(3), Time(reader.GetString(4)),
+            var id = reader.GetString(0);
+            var secret = reader.IsDBNull(7) ? (byte[])reader.GetValue(3) : serverKey.Open(id, (byte[])reader.GetValue(7));
+            keys.Add(new AccessKey(id, reader.GetString(1), scope, secret, Time(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : Time(reader.GetString(5)), reader.IsDBNull(6) ? null : Time(reader.GetString(6))));
+            if (reader.IsDBNull(7))
+            {
+                legacy.Add((id, secret));
+            }
+        }
+
+        reader.Close();
+        // A store from before sealing: its keys keep working, and what it holds of them stops signing.
+        foreach (var (id, secret) in legacy)
+        {
+            StasisDb.Execute(connection, "UPDATE access_keys SET secret_sealed = $sealed, secret_sha256 = $cleared WHERE id = $id;",
+                ("$id", id), ("$sealed", serverKey.Seal(id, secret)), ("$cleared", Cleared));
         }
 
         return keys;
@@ -36,8 +54,8 @@ internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred)
     {
         using var connection = db.Open();
         StasisDb.Execute(connection,
-            "INSERT INTO access_keys (id, name, scope, secret_sha256, created_at) VALUES ($id, $name, $scope, $hash, $created);",
-            ("$id", key.Id), ("$name", key.Name), ("$scope", key.Scope.Text), ("$hash", key.SecretHash), ("$created", Text(key.CreatedAt)));
+            "INSERT INTO access_keys (id, name, scope, secret_sha256, secret_sealed, created_at) VALUES ($id, $name, $scope, $hash, $sealed, $created);",
+            ("$id", key.Id), ("$name", key.Name), ("$scope", key.Scope.Text), ("$hash", Cleared), ("$sealed", serverKey.Seal(key.Id, key.SecretHash)), ("$created", Text(key.CreatedAt)));
     }
 
     /// <summary>Makes the key <paramref name="key"/> describes exist as given, active, whatever was stored under its id.</summary>
@@ -46,10 +64,10 @@ internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred)
         using var connection = db.Open();
         StasisDb.Execute(connection,
             """
-            INSERT INTO access_keys (id, name, scope, secret_sha256, created_at) VALUES ($id, $name, $scope, $hash, $created)
-            ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, secret_sha256 = excluded.secret_sha256, revoked_at = NULL;
+            INSERT INTO access_keys (id, name, scope, secret_sha256, secret_sealed, created_at) VALUES ($id, $name, $scope, $hash, $sealed, $created)
+            ON CONFLICT(id) DO UPDATE SET scope = excluded.scope, secret_sha256 = excluded.secret_sha256, secret_sealed = excluded.secret_sealed, revoked_at = NULL;
             """,
-            ("$id", key.Id), ("$name", key.Name), ("$scope", key.Scope.Text), ("$hash", key.SecretHash), ("$created", Text(key.CreatedAt)));
+            ("$id", key.Id), ("$name", key.Name), ("$scope", key.Scope.Text), ("$hash", Cleared), ("$sealed", serverKey.Seal(key.Id, key.SecretHash)), ("$created", Text(key.CreatedAt)));
     }
 
     public void Revoke(string id, DateTimeOffset at)

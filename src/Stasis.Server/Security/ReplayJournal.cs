@@ -112,7 +112,10 @@ internal sealed class ReplayJournal : IDisposable
         }
 
         var temporary = path + ".new";
-        File.WriteAllBytes(temporary, buffer);
+        using (var file = Runtime.Sandbox.FileModes.CreatePrivate(temporary))
+        {
+            file.Write(buffer);
+        }
         File.Move(temporary, path, overwrite: true);
     }
 

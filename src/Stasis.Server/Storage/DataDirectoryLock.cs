@@ -32,7 +32,7 @@ internal sealed class DataDirectoryLock : IDisposable
     public static DataDirectoryLock Acquire(string dataDirectory, TimeSpan wait, Action<string>? waiting = null)
     {
         var directory = Path.GetFullPath(dataDirectory);
-        Directory.CreateDirectory(directory);
+        DataDirectoryModes.Prepare(directory);
         var path = Path.Combine(directory, FileName);
         var deadline = DateTime.UtcNow + wait;
         var told = false;

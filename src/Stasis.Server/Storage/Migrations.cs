@@ -169,6 +169,11 @@ internal static class Migrations
         """
         CREATE INDEX meter_intervals_for_bill ON meter_intervals(function_name, instance_id, state, kind, vcpu, memory_gb, gpu_memory_gb, end_us, start_us);
         """,
+        // 8: each key's signing secret sealed with the server key (docs/security.md); secret_sha256 is then all zeros.
+        // Keys of an older store are sealed when the server first reads them.
+        """
+        ALTER TABLE access_keys ADD COLUMN secret_sealed BLOB;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -54,7 +54,8 @@ internal sealed class StasisDb
         var wait = lockWait ?? DefaultLockWait;
         try
         {
-            Directory.CreateDirectory(dataDirectory);
+            DataDirectoryModes.Prepare(Path.GetFullPath(dataDirectory));
+            DataDirectoryModes.CreatePrivateFile(FilePath);
             using var connection = Open();
             WaitForWriteLock(connection, wait, waiting);
             Execute(connection, "PRAGMA journal_mode=WAL;");

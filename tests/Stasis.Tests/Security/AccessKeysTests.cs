@@ -84,18 +84,20 @@ public sealed class AccessKeysTests : IDisposable
     }
 
     [Fact]
-    public void TheStoreHoldsTheSecretsHashNeverTheSecret()
+    public void TheStoreHoldsNeitherTheSecretNorItsHash()
     {
         var (_, token) = _h.Keys.Create("ci", AccessKeyScope.Invoke("demo"));
 
         using var connection = _h.Db.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, name, scope, hex(secret_sha256), created_at FROM access_keys;";
+        command.CommandText = "SELECT id, name, scope, hex(secret_sha256), created_at, hex(secret_sealed) FROM access_keys;";
         using var reader = command.ExecuteReader();
         Assert.True(reader.Read());
         var row = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetString(i)).ToList();
-        Assert.Equal([token.Id, "ci", "invoke:demo", Convert.ToHexString(token.SecretHash())], row.Take(4));
+        Assert.Equal([token.Id, "ci", "invoke:demo", new string('0', 64)], row.Take(4));
         Assert.DoesNotContain(row, v => v.Contains(token.Secret, StringComparison.Ordinal));
+        // The hash signs requests: it is sealed with the server key, never stored as it is.
+        Assert.DoesNotContain(row, v => v.Contains(Convert.ToHexString(token.SecretHash()), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ internal sealed class SecurityHarness : IDisposable
     public SecurityHarness(int replayCapacity = 1000)
     {
         Db = new StasisDb(_dir.Path);
-        Store = new AccessKeyStore(Db, new DeferredWrites(Db, new StoreHealth(Time, NullLogger<StoreHealth>.Instance), NullLogger<DeferredWrites>.Instance));
+        ServerKey = ServerKey.Load(_dir.Path, null);
+        Store = new AccessKeyStore(Db, new DeferredWrites(Db, new StoreHealth(Time, NullLogger<StoreHealth>.Instance), NullLogger<DeferredWrites>.Instance), ServerKey);
         Keys = new AccessKeys(Store, Time, NullLoggerFactory.Instance);
         Replays = new ReplayCache(replayCapacity);
         Authenticator = new RequestAuthenticator(Keys, Replays, Time, NullLoggerFactory.Instance);
@@ -28,6 +29,8 @@ internal sealed class SecurityHarness : IDisposable
 
     public FakeTimeProvider Time { get; } = new(Start);
     public StasisDb Db { get; }
+    public ServerKey ServerKey { get; }
+    public string Directory => _dir.Path;
     public AccessKeyStore Store { get; }
     public AccessKeys Keys { get; }
     public ReplayCache Replays { get; }

@@ -84,7 +84,7 @@ internal static partial class LibC
     /// </summary>
     public static SafeFileHandle? TryLockExclusive(string path)
     {
-        var fd = Open(path, OReadWriteCreateCloseOnExec, 0x1A4);
+        var fd = Open(path, OReadWriteCreateCloseOnExec, 0x180); // 0600: the server's alone
         if (fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
