@@ -61,7 +61,8 @@ internal static class FunctionViews
         Add("initializer", Hook(s.InstanceLifecycleConfig?.Initializer));
         Add("pre-stop", Hook(s.InstanceLifecycleConfig?.PreStop));
         // Names only: values are often credentials, and `info` output ends up in tickets and chat.
-        Add("environment", s.EnvironmentVariables.Count == 0 ? null : string.Join(", ", s.EnvironmentVariables.Keys.Order(StringComparer.Ordinal)));
+        Add("environment", s.EnvironmentVariables.Count == 0 ? null : string.Join(", ", s.EnvironmentVariables.Keys.Order(StringComparer.Ordinal))
+            + (f.EnvironmentRedacted ? " (values shown to admin keys only)" : ""));
         Add("version", f.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("created", $"{f.CreatedAt:u} ({Humanize.Ago(f.CreatedAt, now)})");
         Add("updated", $"{f.UpdatedAt:u} ({Humanize.Ago(f.UpdatedAt, now)})");

@@ -14,7 +14,10 @@ public sealed record ErrorBody(string Code, string Message)
 /// <summary>A function as the control API returns it.</summary>
 public sealed record FunctionInfo
 {
+    /// <summary>The spec; for a key other than admin, with <see cref="FunctionSpec.EnvironmentVariables"/>' values redacted.</summary>
     public required FunctionSpec Spec { get; init; }
+    /// <summary>Whether the environment variables' values were left out (the caller's key is not an admin key).</summary>
+    public bool EnvironmentRedacted { get; init; }
     public required long Version { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }

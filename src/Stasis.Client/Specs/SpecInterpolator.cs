@@ -146,12 +146,24 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
                 return new SpecInvalid(line, column);
             }
 
+            if (LooksLikeCredential(name, value))
+            {
+                warnings.Add($"{field} (line {line}) takes {m.Value}, which holds a Stasis access key: whoever can read the function's spec or its environment gets that key; give the function a key of its own scope instead");
+            }
+
             return new SpecScalar(value, Plain: false, line, column);
         }
 
         warnings.Add($"{field} (line {line}) uses {m.Value}, which Stasis does not resolve; it was kept as written");
         return new SpecScalar(m.Value, Plain: false, line, column);
     }
+
+    // STASIS_ACCESS_KEY / STASIS_ADMIN_KEY, or a value of a token's shape: AK + 20 id characters, '.', a secret.
+    private static bool LooksLikeCredential(string name, string value) =>
+        name is "STASIS_ACCESS_KEY" or "STASIS_ADMIN_KEY" || TokenShape().IsMatch(value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^AK[0-9A-Z]{20}\.[A-Za-z0-9_-]{20,}$")]
+    private static partial System.Text.RegularExpressions.Regex TokenShape();
 
     private SpecNode LookupVar(string path, string expression, string field, int line, int column, List<string> warnings)
     {

@@ -9,17 +9,27 @@ namespace Stasis.Server.Api;
 /// <summary>Shapes a function and its dispatcher's state into the API's FunctionInfo.</summary>
 internal static class FunctionInfoBuilder
 {
+    /// <summary>What a read key sees in place of an environment variable's value.</summary>
+    public const string Redacted = "(redacted: an admin key sees it)";
+
     public static FunctionInfo Build(HttpRequest request, FunctionDispatcher dispatcher) => Build(request, dispatcher.Record, dispatcher);
 
     public static FunctionInfo Build(HttpRequest request, FunctionRecord record, FunctionDispatcher? dispatcher)
     {
         var spec = record.Spec;
+        var redact = !Security.ControlAuth.MaySeeSecrets(request.HttpContext) && spec.EnvironmentVariables.Count > 0;
+        if (redact)
+        {
+            spec = spec with { EnvironmentVariables = spec.EnvironmentVariables.ToDictionary(p => p.Key, _ => Redacted, StringComparer.Ordinal) };
+        }
+
         var url = $"{request.Scheme}://{request.Host}{GatewayEndpoint.Prefix}/{spec.FunctionName}";
         var status = dispatcher?.Status();
         var scheduling = dispatcher?.Scheduling();
         return new FunctionInfo
         {
             Spec = spec,
+            EnvironmentRedacted = redact,
             Version = record.Version,
             CreatedAt = record.CreatedAt,
             UpdatedAt = record.UpdatedAt,

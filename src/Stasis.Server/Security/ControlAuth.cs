@@ -44,9 +44,17 @@ internal static class ControlAuth
                 return;
             }
 
+            context.Items[KeyItem] = key;
             await next(context).ConfigureAwait(false);
         });
     }
+
+    /// <summary>Where the request's authenticated key is kept for the handlers (what they show depends on its scope).</summary>
+    public const string KeyItem = "stasis.accessKey";
+
+    /// <summary>Whether the request may see secrets (function environment values): an admin key, or a server that asks for no key.</summary>
+    public static bool MaySeeSecrets(HttpContext context) =>
+        context.Items.TryGetValue(KeyItem, out var key) is false || key is AccessKey { Scope.IsAdmin: true };
 
     /// <summary>Writes a refused authentication as the control API's JSON error, with its challenge or retry hint.</summary>
     public static Task WriteAsync(HttpContext context, AuthResult result)

@@ -165,4 +165,32 @@ public sealed class SYamlInterpolationTests
         Assert.Equal("acs:ram::${config('AccountID')}:role/fc", resource.Spec.UnknownProps!["role"]!.GetValue<string>());
         Assert.Contains($"fn.props.role (line {SpecYaml.LineOf(yaml, "role:")}) uses ${{config('AccountID')}}, which Stasis does not resolve; it was kept as written", resource.Warnings);
     }
+
+    [Theory]
+    [InlineData("STASIS_ACCESS_KEY", "anything")]
+    [InlineData("DEPLOY_TOKEN", "AK1FU1EIN6I9EBQ7QBZABS.RYPXw1QIlcA7PYYa-GM5MvqG9MDijJeYEgUjkdGRdig")]
+    public void Env_ThatExpandsAStasisCredential_Warns(string name, string value)
+    {
+        var yaml = SpecYaml.Function($$"""
+                  environmentVariables:
+                    TOKEN: ${env('{{name}}')}
+            """);
+
+        var resource = Assert.Single(SpecYaml.Parse(yaml, n => n == name ? value : null).Resources);
+
+        Assert.Contains(resource.Warnings.Concat(SpecYaml.Parse(yaml, n => n == name ? value : null).Warnings), w => w.Contains("holds a Stasis access key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Env_ThatExpandsAnOrdinaryValue_DoesNotWarn()
+    {
+        var yaml = SpecYaml.Function("""
+                  environmentVariables:
+                    MODE: ${env('MODE')}
+            """);
+
+        var doc = SpecYaml.Parse(yaml, _ => "fast");
+
+        Assert.DoesNotContain(doc.Resources.SelectMany(r => r.Warnings).Concat(doc.Warnings), w => w.Contains("access key", StringComparison.Ordinal));
+    }
 }
