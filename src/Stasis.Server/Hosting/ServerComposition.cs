@@ -191,21 +191,35 @@ internal static class ServerComposition
         });
 
         app.UseControlAuth();
-        app.MapStatusApi();
-        app.MapFunctionsApi();
-        app.MapProvisionApi();
-        app.MapBillApi();
-        app.MapMetricsApi();
-        app.MapInvocationsApi();
-        app.MapTimelineApi();
-        app.MapKeysApi();
-        app.MapImagesApi();
-        app.MapPrometheus();
+        // Every GET route of the API and /metrics answers HEAD too, as HTTP asks (Kestrel sends no body for it).
+        var api = app.MapGroup("");
+        ((IEndpointConventionBuilder)api).Add(HeadForGet);
+        api.MapStatusApi();
+        api.MapFunctionsApi();
+        api.MapProvisionApi();
+        api.MapBillApi();
+        api.MapMetricsApi();
+        api.MapInvocationsApi();
+        api.MapTimelineApi();
+        api.MapKeysApi();
+        api.MapImagesApi();
+        api.MapPrometheus();
         app.MapConsole();
         app.MapGateway();
         // Any path, "file-like" ones (/x/y.log) included, which the default fallback pattern leaves to an empty 404.
         app.MapFallback("{**path}", (HttpContext context) => ApiErrors.Error(404, "NotFound",
             $"no route for {context.Request.Method} {context.Request.Path}; functions are at /fn/NAME/..., the API at /api/v1/..."));
+    }
+
+    private static void HeadForGet(EndpointBuilder endpoint)
+    {
+        for (var i = 0; i < endpoint.Metadata.Count; i++)
+        {
+            if (endpoint.Metadata[i] is Microsoft.AspNetCore.Routing.HttpMethodMetadata { HttpMethods: var methods } && methods.Contains(HttpMethods.Get) && !methods.Contains(HttpMethods.Head))
+            {
+                endpoint.Metadata[i] = new Microsoft.AspNetCore.Routing.HttpMethodMetadata([.. methods, HttpMethods.Head]);
+            }
+        }
     }
 
     /// <summary>
