@@ -13,7 +13,9 @@ public sealed class DataDirectoryModesTests : IDisposable
     {
         var data = Path.Combine(_root, "data");
 
-        _ = new StasisDb(data);
+        var db = new StasisDb(data);
+        using var open = db.Open(); // the WAL exists while a connection is open
+        StasisDb.Execute(open, "CREATE TABLE IF NOT EXISTS t (x); INSERT INTO t VALUES (1);");
 
         Assert.Equal("700", Mode(data));
         Assert.Equal("600", Mode(Path.Combine(data, "stasis.db")));
