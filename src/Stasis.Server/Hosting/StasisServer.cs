@@ -215,6 +215,7 @@ public sealed class StasisServer : IAsyncDisposable
             throw new ArgumentException($"--listen port {ep.Port} is outside 0-65535.");
         }
 
-        return ep;
+        // [::ffff:127.0.0.1]:P is an IPv4 address written as IPv6: a socket binds it only as the IPv4 address it is.
+        return ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep;
     }
 }
