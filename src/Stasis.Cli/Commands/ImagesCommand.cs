@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Stasis.Cli.Output;
 using Stasis.Client.Model;
 
@@ -79,7 +78,7 @@ internal static class ImagesCommand
                 images.OrderBy(i => i.References.FirstOrDefault(), StringComparer.Ordinal).SelectMany(i =>
                     (i.References.Count == 0 ? [Humanize.None] : i.References).Select(r => (IReadOnlyList<string>)
                     [
-                        r, Short(i.Digest), i.Platform, Size(i.SizeBytes), Humanize.Ago(i.AddedAt, ctx.Now),
+                        r, Humanize.Digest(i.Digest), i.Platform, MetricsViews.Bytes(i.SizeBytes), Humanize.Ago(i.AddedAt, ctx.Now),
                         i.UsedBy.Count == 0 ? Humanize.None : string.Join(", ", i.UsedBy),
                     ])).ToList()), "no images: load one with `stasis images load FILE` or pull one with `stasis images pull REFERENCE`");
             return ExitCodes.Success;
@@ -101,7 +100,7 @@ internal static class ImagesCommand
             }
             else
             {
-                ctx.Out.WriteLine($"removed {parse.GetValue(reference)} ({Short(image.Digest)})");
+                ctx.Out.WriteLine($"removed {parse.GetValue(reference)} ({Humanize.Digest(image.Digest)})");
             }
 
             return ExitCodes.Success;
@@ -117,20 +116,11 @@ internal static class ImagesCommand
             return;
         }
 
-        ctx.Out.WriteLine($"{verb} {string.Join(", ", image.References)} ({image.Digest}, {image.Platform}, {Size(image.SizeBytes)})");
+        ctx.Out.WriteLine($"{verb} {string.Join(", ", image.References)} ({image.Digest}, {image.Platform}, {MetricsViews.Bytes(image.SizeBytes)})");
         var start = string.Join(' ', image.Entrypoint.Concat(image.Cmd));
         ctx.Out.WriteLine($"  runs {(start.Length == 0 ? "(no entrypoint or cmd: give customContainerConfig.command)" : start)}"
             + (string.IsNullOrEmpty(image.WorkingDir) ? "" : $" in {image.WorkingDir}")
             + (string.IsNullOrEmpty(image.User) ? "" : $" as {image.User}")
             + (image.ExposedPorts.Count == 0 ? "" : $"; exposes {string.Join(", ", image.ExposedPorts)} (set customContainerConfig.port to the one it listens on)"));
     }
-
-    private static string Short(string digest) => digest.Replace("sha256:", "", StringComparison.Ordinal)[..12];
-
-    private static string Size(long bytes) => bytes switch
-    {
-        >= 1L << 30 => (bytes / (double)(1L << 30)).ToString("0.0", CultureInfo.InvariantCulture) + " GiB",
-        >= 1L << 20 => (bytes / (double)(1L << 20)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
-        _ => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
-    };
 }

@@ -8,6 +8,18 @@ internal static class Humanize
 {
     public const string None = "-";
 
+    /// <summary>An image digest as docker shows an image id: its first 12 hex digits; null → "-".</summary>
+    public static string Digest(string? digest)
+    {
+        if (digest is null)
+        {
+            return None;
+        }
+
+        var hex = digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest["sha256:".Length..] : digest;
+        return hex[..Math.Min(12, hex.Length)];
+    }
+
     /// <summary><c>12s ago</c>, <c>5m ago</c>, <c>3h ago</c>, <c>2d ago</c>; a clock ahead of ours reads <c>just now</c>.</summary>
     public static string Ago(DateTimeOffset? at, DateTimeOffset now)
     {

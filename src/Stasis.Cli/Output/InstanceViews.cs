@@ -20,11 +20,9 @@ internal static class InstanceViews
         var ordered = all.OrderBy(i => i.StartedAt).ToList();
         return new TableData(
             [.. table.Headers.Take(3), "IMAGE", .. table.Headers.Skip(3)],
-            table.Rows.Select((row, n) => (IReadOnlyList<string>)[.. row.Take(3), ShortDigest(ordered[n].Image), .. row.Skip(3)]).ToList());
+            table.Rows.Select((row, n) => (IReadOnlyList<string>)[.. row.Take(3), Humanize.Digest(ordered[n].Image), .. row.Skip(3)]).ToList());
     }
 
-    private static string ShortDigest(string? digest) =>
-        digest is null ? Humanize.None : digest.Replace("sha256:", "", StringComparison.Ordinal)[..Math.Min(12, digest.Replace("sha256:", "", StringComparison.Ordinal).Length)];
 
     private static TableData Table(IEnumerable<InstanceInfo> instances, DateTimeOffset now) => new(
         ["ID", "KIND", "STATE", "PID", "IN-FLIGHT", "QUEUED", "COMPLETED", "BUSY", "BUSY %", "STARTED", "READY", "LAST USED", "ERROR"],

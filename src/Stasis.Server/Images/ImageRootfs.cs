@@ -104,12 +104,12 @@ internal static class ImageRootfs
         if (name.Contains('/', StringComparison.Ordinal))
         {
             var path = Resolve(rootfs, name.StartsWith('/') ? name : $"{workingDir.TrimEnd('/')}/{name}");
-            return path is not null && IsExecutable(path) ? path : null;
+            return path is not null && Runtime.Process.HostTools.IsExecutableFile(path) ? path : null;
         }
 
         foreach (var dir in searchPath.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (Resolve(rootfs, $"{dir.TrimEnd('/')}/{name}") is { } path && IsExecutable(path))
+            if (Resolve(rootfs, $"{dir.TrimEnd('/')}/{name}") is { } path && Runtime.Process.HostTools.IsExecutableFile(path))
             {
                 return path;
             }
@@ -225,19 +225,6 @@ internal static class ImageRootfs
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return [];
-        }
-    }
-
-    private static bool IsExecutable(string path)
-    {
-        try
-        {
-            const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-            return File.Exists(path) && (FileModes.Get(path) & anyExecute) != 0;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 

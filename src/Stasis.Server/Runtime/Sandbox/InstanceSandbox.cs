@@ -99,7 +99,6 @@ internal sealed class InstanceSandbox
 
         return new ImageSandbox
         {
-            Root = "rootfs",
             Writable = writable,
             Uid = image.Uid,
             Gid = image.Gid,

@@ -144,7 +144,7 @@ internal static class OciBundle
         }
 
         args.AddRange(launch.Argv);
-        WriteConfig(sandbox, launch, environment, seccomp, mounts, args, image.Root, readOnly: !image.Writable, image.WorkingDirectory, image.Uid, image.Gid);
+        WriteConfig(sandbox, launch, environment, seccomp, mounts, args, root: "rootfs", readOnly: !image.Writable, image.WorkingDirectory, image.Uid, image.Gid);
     }
 
     private static JsonArray BaseMounts() =>

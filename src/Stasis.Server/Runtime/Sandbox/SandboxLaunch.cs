@@ -18,9 +18,7 @@ internal sealed record SandboxLaunch
 /// <summary>An image instance's root and process, as <see cref="OciBundle"/> writes them.</summary>
 internal sealed record ImageSandbox
 {
-    /// <summary>The root file system, relative to the bundle: its <c>rootfs</c>, the instance's overlay or, without one, the image's shared root bound read-only.</summary>
-    public required string Root { get; init; }
-    /// <summary>Whether <see cref="Root"/> is the instance's writable overlay.</summary>
+    /// <summary>Whether the bundle's <c>rootfs</c> is the instance's writable overlay (else the image's shared root, bound read-only).</summary>
     public required bool Writable { get; init; }
     public required long Uid { get; init; }
     public required long Gid { get; init; }

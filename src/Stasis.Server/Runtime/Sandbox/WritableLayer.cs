@@ -95,18 +95,4 @@ internal static class WritableLayer
         LibC.Unmount(Path.Combine(bundle, "rootfs"));
         LibC.Unmount(Path.Combine(bundle, LayerDirectory));
     }
-
-    /// <summary>Bytes the instance has written into its layer (what its tmpfs holds).</summary>
-    public static long UsedBytes(string bundle)
-    {
-        try
-        {
-            var drive = new DriveInfo(Path.Combine(bundle, LayerDirectory));
-            return drive.TotalSize - drive.TotalFreeSpace;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            return 0;
-        }
-    }
 }
