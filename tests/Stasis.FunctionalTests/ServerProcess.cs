@@ -20,6 +20,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>A command the server runs under, e.g. <c>prlimit --nofile=256:1024 --</c>; empty: none.</summary>
+    public IReadOnlyList<string> Wrapper { get; init; } = [];
+
     /// <summary>The store file of <see cref="DataDirectory"/>.</summary>
     public string StoreFile => Path.Combine(DataDirectory, "stasis.db");
 
@@ -29,10 +32,10 @@ public sealed class ServerProcess : IAsyncDisposable
     public Process Process => _process ?? throw new InvalidOperationException("not started");
 
     /// <summary>Starts <c>stasis server</c> on a free port and waits until it answers; returns a client for it.</summary>
-    public async Task<HttpClient> StartAsync()
+    public async Task<HttpClient> StartAsync(params string[] args)
     {
         var port = FreePort();
-        Launch("--listen", $"127.0.0.1:{port}");
+        Launch(["--listen", $"127.0.0.1:{port}", .. args]);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
         await ServerFixture.Until(async () =>
         {
@@ -57,7 +60,8 @@ public sealed class ServerProcess : IAsyncDisposable
     public Process Launch(params string[] args)
     {
         _output.Clear();
-        var psi = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "stasis.dll"), "server", "--data", DataDirectory, .. args])
+        string[] command = [.. Wrapper, "dotnet", Path.Combine(AppContext.BaseDirectory, "stasis.dll"), "server", "--data", DataDirectory, .. args];
+        var psi = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

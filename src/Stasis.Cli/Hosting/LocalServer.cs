@@ -40,6 +40,7 @@ internal static class LocalServer
             ImageStoreDirectory = settings.ImageStore,
             RegistryAuthFile = settings.RegistryAuthFile,
             ServerKeyFile = settings.ServerKey,
+            TrustedProxies = settings.TrustedProxies ?? [],
             LogQuotaBytes = settings.LogQuotaBytes ?? Stasis.Server.Logs.FunctionLogBook.DefaultQuotaBytes,
         };
         if (settings.InstancePids is { } pids)
@@ -89,6 +90,8 @@ internal static class LocalServer
         MinResponseBytesPerSecond = limits.MinResponseBytesPerSecond,
         MinDataRateGrace = limits.MinDataRateGrace,
         MaxInstancesTotal = limits.MaxInstancesTotal,
+        MaxConnections = limits.MaxConnections,
+        MaxConnectionsPerAddress = limits.MaxConnectionsPerAddress,
     };
 
     // Kestrel wraps the SocketException in its own AddressInUseException, itself inside an IOException.

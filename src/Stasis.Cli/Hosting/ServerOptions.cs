@@ -222,6 +222,24 @@ internal sealed class ServerOptions
         HelpName = "N",
     };
 
+    public Option<int?> MaxConnections { get; } = new("--max-connections")
+    {
+        Description = "Most client connections open at once; past it a new one gets 503 TooManyConnections [default: from the open-file limit, or limits.maxConnections]",
+        HelpName = "N",
+    };
+
+    public Option<int?> MaxConnectionsPerAddress { get; } = new("--max-connections-per-address")
+    {
+        Description = "Most connections open at once from one client address (an IPv6 /64) [default: a quarter of --max-connections, or limits.maxConnectionsPerAddress]",
+        HelpName = "N",
+    };
+
+    public Option<string[]> TrustedProxy { get; } = new("--trusted-proxy")
+    {
+        Description = "Address or CIDR range of a load balancer in front of the server whose X-Forwarded-For counts for the per-address limit (repeatable; docs/limits.md)",
+        HelpName = "CIDR",
+    };
+
     public Option<string?> Config { get; } = new("--config")
     {
         Description = "Server config file (JSON; see docs/configuration.md): the bill's unit prices, metrics and limits",
@@ -258,6 +276,9 @@ internal sealed class ServerOptions
         command.Add(MinResponseRate);
         command.Add(MinRateGrace);
         command.Add(MaxInstancesTotal);
+        command.Add(MaxConnections);
+        command.Add(MaxConnectionsPerAddress);
+        command.Add(TrustedProxy);
     }
 
     /// <summary>The settings asked for; the admin key comes from <c>STASIS_ADMIN_KEY</c> (<paramref name="getVariable"/>).</summary>
@@ -283,7 +304,8 @@ internal sealed class ServerOptions
         Sizes.TryParse(parse.GetValue(LogQuota), out var quota) ? quota : null,
         parse.GetValue(ImageStore) is { Length: > 0 } store ? Path.GetFullPath(store) : null,
         parse.GetValue(RegistryAuthFile) is { Length: > 0 } auth ? Path.GetFullPath(auth) : null,
-        parse.GetValue(ServerKey) is { Length: > 0 } key ? Path.GetFullPath(key) : null);
+        parse.GetValue(ServerKey) is { Length: > 0 } key ? Path.GetFullPath(key) : null,
+        parse.GetValue(TrustedProxy) ?? []);
 
     private LimitSettings ReadLimits(ParseResult parse) => new()
     {
@@ -295,6 +317,8 @@ internal sealed class ServerOptions
         MinResponseBytesPerSecond = Sizes.TryParse(parse.GetValue(MinResponseRate), out var responseRate) ? responseRate : null,
         MinDataRateGrace = Durations.TryParse(parse.GetValue(MinRateGrace), out var grace) ? grace : null,
         MaxInstancesTotal = parse.GetValue(MaxInstancesTotal),
+        MaxConnections = parse.GetValue(MaxConnections),
+        MaxConnectionsPerAddress = parse.GetValue(MaxConnectionsPerAddress),
     };
 
     private static Option<int?> RangeOptional(Option<int?> option, int min = 1, int max = 1000)

@@ -8,7 +8,8 @@ internal sealed record ServerSettings(string Listen, string DataDirectory, TimeS
     TimeSpan? MetricsInterval = null, TimeSpan? MetricsRetention = null, int ScaleOutIntervals = ServerSettings.DefaultScaleOutIntervals,
     int ScaleInIntervals = ServerSettings.DefaultScaleInIntervals, bool RequireAuth = false, string? AdminKey = null, int? MaxConcurrentStarts = null,
     LimitSettings? Limits = null, TimeSpan? MemoryTrimInterval = null, TimeSpan? MemoryCompactInterval = null, bool UnsafeNoSandbox = false,
-    int? InstancePids = null, long? LogQuotaBytes = null, string? ImageStore = null, string? RegistryAuthFile = null, string? ServerKey = null)
+    int? InstancePids = null, long? LogQuotaBytes = null, string? ImageStore = null, string? RegistryAuthFile = null, string? ServerKey = null,
+    IReadOnlyList<string>? TrustedProxies = null)
 {
     /// <summary>An admin key, <c>&lt;id&gt;.&lt;secret&gt;</c>, the server stores instead of creating one (automation, tests).</summary>
     public const string AdminKeyVariable = "STASIS_ADMIN_KEY";
@@ -38,4 +39,6 @@ internal sealed record LimitSettings
     public long? MinResponseBytesPerSecond { get; init; }
     public TimeSpan? MinDataRateGrace { get; init; }
     public int? MaxInstancesTotal { get; init; }
+    public int? MaxConnections { get; init; }
+    public int? MaxConnectionsPerAddress { get; init; }
 }

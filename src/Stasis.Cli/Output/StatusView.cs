@@ -26,6 +26,13 @@ internal static class StatusView
             items.Add(new("  log lines dropped", s.Storage.LogLinesDropped.ToString(CultureInfo.InvariantCulture)));
         }
 
+        if (s.Connections is { } c)
+        {
+            items.Add(new("connections", string.Create(CultureInfo.InvariantCulture,
+                $"{c.Open} open (limit {c.Limit}, {c.PerAddressLimit} per address); refused {c.RefusedServerLimit} at the limit, {c.RefusedAddressLimit} at the per-address limit; open files {c.OpenFiles?.ToString(CultureInfo.InvariantCulture) ?? "?"} of {c.OpenFilesLimit}")
+                + (c.TrustedProxies.Count > 0 ? $"; trusted proxies {string.Join(", ", c.TrustedProxies)}" : "")));
+        }
+
         if (s.Memory is { } memory)
         {
             items.Add(new("memory", Memory(memory)));

@@ -119,6 +119,28 @@ public sealed record ServerStatus
     public StorageStatus Storage { get; init; } = new();
     /// <summary>The server process's memory (docs/reliability.md, "Memory"); null from a server that does not report it.</summary>
     public MemoryStatus? Memory { get; init; }
+    /// <summary>Client connections, their caps and what they refused (docs/limits.md, "Connections"); null from a server without caps.</summary>
+    public ConnectionsStatus? Connections { get; init; }
+}
+
+/// <summary>Client connections open, the caps on them, and the connections those caps refused since the server started.</summary>
+public sealed record ConnectionsStatus
+{
+    public int Open { get; init; }
+    /// <summary>Most open at once (limits.maxConnections).</summary>
+    public int Limit { get; init; }
+    /// <summary>Most open at once from one client address, an IPv6 /64 (limits.maxConnectionsPerAddress).</summary>
+    public int PerAddressLimit { get; init; }
+    /// <summary>Refused because the server had <see cref="Limit"/> open.</summary>
+    public long RefusedServerLimit { get; init; }
+    /// <summary>Refused because their client address had <see cref="PerAddressLimit"/> open (or, behind a trusted proxy, in flight).</summary>
+    public long RefusedAddressLimit { get; init; }
+    /// <summary>The server's open-file limit (raised to the hard limit at start); 0 where unknown.</summary>
+    public long OpenFilesLimit { get; init; }
+    /// <summary>Files the server has open now (connections included); null where unknown.</summary>
+    public int? OpenFiles { get; init; }
+    /// <summary>The proxies whose X-Forwarded-For counts (--trusted-proxy).</summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace Stasis.Server.Api;
 internal static class StatusApi
 {
     public static void MapStatusApi(this IEndpointRouteBuilder routes) =>
-        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage, NativeHeapTrimmer trimmer, ManagedHeapCompactor compactor) =>
+        routes.MapGet("/api/v1/status", (StasisServerOptions options, IInstanceRuntime runtime, FunctionRegistry registry, StasisDb db, StorageReport storage, NativeHeapTrimmer trimmer, ManagedHeapCompactor compactor, Hosting.Connections.ConnectionGate connections) =>
         {
             var dispatchers = registry.All;
             return Results.Json(new ServerStatus
@@ -28,6 +28,17 @@ internal static class StatusApi
                 MaxInstancesTotal = options.Limits.EffectiveMaxInstancesTotal,
                 Storage = storage.Now(),
                 Memory = Memory(options, trimmer, compactor),
+                Connections = new ConnectionsStatus
+                {
+                    Open = connections.Open,
+                    Limit = connections.MaxConnections,
+                    PerAddressLimit = connections.MaxPerAddress,
+                    RefusedServerLimit = connections.RefusedServerLimit,
+                    RefusedAddressLimit = connections.RefusedAddressLimit,
+                    OpenFilesLimit = connections.OpenFileLimit,
+                    OpenFiles = OpenFiles.Open(),
+                    TrustedProxies = connections.Proxies.Ranges,
+                },
             }, JsonDefaults.Options);
         });
 

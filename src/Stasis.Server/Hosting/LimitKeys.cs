@@ -13,6 +13,7 @@ internal static class LimitKeys
     /// <param name="Unit">What a number of it counts, as the file takes it.</param>
     /// <param name="Whole">Whether only whole numbers make sense.</param>
     /// <param name="Off">Whether 0 is allowed besides the range, and turns the limit off.</param>
+    /// <param name="Default">The default; NaN where the server works it out when it starts (the connection caps, from the open-file limit).</param>
     public sealed record Key(string Name, string Option, string Unit, double Min, double Max, double Default, bool Whole, bool Off,
         Func<ServerLimits, double?> Get, Func<ServerLimits, double, ServerLimits> Set)
     {
@@ -58,10 +59,17 @@ internal static class LimitKeys
     public static readonly Key MaxInstancesTotal = new("maxInstancesTotal", "--max-instances-total", "instances", 1, 100_000, 256, true, false,
         l => l.MaxInstancesTotal, (l, v) => l with { MaxInstancesTotal = (int)v });
 
+    public static readonly Key MaxConnections = new("maxConnections", "--max-connections", "connections", 16, 10_000_000, double.NaN, true, false,
+        l => l.MaxConnections, (l, v) => l with { MaxConnections = (int)v });
+
+    public static readonly Key MaxConnectionsPerAddress = new("maxConnectionsPerAddress", "--max-connections-per-address", "connections", 1, 10_000_000, double.NaN, true, false,
+        l => l.MaxConnectionsPerAddress, (l, v) => l with { MaxConnectionsPerAddress = (int)v });
+
     public static readonly IReadOnlyList<Key> All =
     [
         MaxRequestHeadersBytes, MaxRequestHeaderCount, RequestHeadersTimeout, KeepAliveTimeout,
         MinRequestBodyBytesPerSecond, MinResponseBytesPerSecond, MinDataRateGrace, MaxInstancesTotal,
+        MaxConnections, MaxConnectionsPerAddress,
     ];
 
     public static Key? Find(string name) => All.FirstOrDefault(k => k.Name == name);
@@ -81,9 +89,9 @@ internal static class LimitKeys
         return merged;
     }
 
-    /// <summary>Every key set: the defaults where <paramref name="limits"/> has none.</summary>
+    /// <summary>Every key set: the defaults where <paramref name="limits"/> has none (those worked out at start-up stay null).</summary>
     public static ServerLimits WithDefaults(ServerLimits limits) =>
-        All.Aggregate(limits, (l, key) => key.Get(l) is null ? key.Set(l, key.Default) : l);
+        All.Aggregate(limits, (l, key) => key.Get(l) is null && !double.IsNaN(key.Default) ? key.Set(l, key.Default) : l);
 
     private static string Show(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -121,7 +121,12 @@ internal static class ServerComposition
     private static void AddMetrics(IServiceCollection services, StasisServerOptions options)
     {
         services.AddSingleton<MetricsStore>();
-        services.AddSingleton<PrometheusMetrics>();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new PrometheusMetrics();
+            metrics.Watch(sp.GetRequiredService<Connections.ConnectionGate>());
+            return metrics;
+        });
         services.TryAddSingleton<IGpuMemoryProbe>(sp => NvidiaSmiProbe.Detect(sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Metrics")));
         services.AddSingleton(sp =>
         {
@@ -189,6 +194,11 @@ internal static class ServerComposition
                 await ApiErrors.Error(e.StatusCode, ApiErrors.CodeOf(e.StatusCode), ApiErrors.Describe(e, options)).ExecuteAsync(context).ConfigureAwait(false);
             }
         });
+
+        if (app.Services.GetRequiredService<Connections.ConnectionGate>().Proxies.Any)
+        {
+            app.UseMiddleware<Connections.ForwardedClientMiddleware>();
+        }
 
         app.UseControlAuth();
         // Every GET route of the API and /metrics answers HEAD too, as HTTP asks (Kestrel sends no body for it).

@@ -31,6 +31,12 @@ public sealed record ServerLimits
     /// <summary>Most instances alive at once on this server, all functions together; beyond it no instance starts. Default 256.</summary>
     public int? MaxInstancesTotal { get; init; }
 
+    /// <summary>Most client connections open at once; past it a new one is answered 503 TooManyConnections and closed. Default: from the open-file limit.</summary>
+    public int? MaxConnections { get; init; }
+
+    /// <summary>Most connections open at once from one client address (an IPv6 /64); past it the same 503. Default: a quarter of <see cref="MaxConnections"/>.</summary>
+    public int? MaxConnectionsPerAddress { get; init; }
+
     internal int EffectiveMaxRequestHeadersBytes => MaxRequestHeadersBytes ?? (int)LimitKeys.MaxRequestHeadersBytes.Default;
 
     internal int EffectiveMaxRequestHeaderCount => MaxRequestHeaderCount ?? (int)LimitKeys.MaxRequestHeaderCount.Default;

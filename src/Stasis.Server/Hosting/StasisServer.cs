@@ -81,6 +81,7 @@ public sealed class StasisServer : IAsyncDisposable
             throw new ArgumentException($"--instance-pids must be from 16 to 4194304, not {options.InstancePidsLimit}.");
         }
 
+        var proxies = Connections.TrustedProxies.Parse(options.TrustedProxies);
         RequireOffOrBetween("--memory-trim-interval", options.MemoryTrimInterval, TimeSpan.FromSeconds(1), "1s", TimeSpan.FromHours(1), "1h");
         RequireOffOrBetween("--memory-compact-interval", options.MemoryCompactInterval, TimeSpan.FromSeconds(10), "10s", TimeSpan.FromHours(1), "1h");
 
@@ -104,14 +105,21 @@ public sealed class StasisServer : IAsyncDisposable
             configureLogging(builder.Logging);
         }
 
+        var openFiles = OpenFiles.RaiseToHard();
+        var (maxConnections, maxPerAddress) = Connections.ConnectionGate.Defaults(openFiles.After);
+        maxConnections = options.Limits.MaxConnections ?? maxConnections;
+        maxPerAddress = Math.Min(options.Limits.MaxConnectionsPerAddress ?? Math.Max(4, maxConnections / 4), maxConnections);
+        builder.Services.AddSingleton(sp => new Connections.ConnectionGate(maxConnections, maxPerAddress, proxies, openFiles.After,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Connections")));
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(endpoint);
+            var gate = k.ApplicationServices.GetRequiredService<Connections.ConnectionGate>();
+            k.Listen(endpoint, listen => listen.Use(next => new Connections.ConnectionGateMiddleware(next, gate).OnConnectionAsync));
             k.AddServerHeader = false;
             ApplyLimits(k.Limits, options);
         });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = options.DrainTimeout + options.StopGrace + TimeSpan.FromSeconds(5));
-        ServerComposition.AddStasis(builder.Services, options, AuthSettings.For(endpoint, options));
+        ServerComposition.AddStasis(builder.Services, options, AuthSettings.For(endpoint, options, proxies.Any));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -136,6 +144,19 @@ public sealed class StasisServer : IAsyncDisposable
         {
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Connections");
+        if (openFiles.After > openFiles.Before)
+        {
+            logger.LogInformation("Open-file limit raised from {Before} to its hard limit {After}", openFiles.Before, openFiles.After);
+        }
+
+        var (fitting, _) = Connections.ConnectionGate.Defaults(openFiles.After);
+        if (openFiles.After > 0 && maxConnections > fitting)
+        {
+            logger.LogWarning("limits.maxConnections {Max} is more than the open-file limit {Limit} leaves room for ({Fitting}): past that, connections and instances may fail with 'too many open files'. Raise the hard limit (ulimit -Hn, LimitNOFILE=) or lower --max-connections",
+                maxConnections, openFiles.After, fitting);
         }
 
         ServerComposition.MapStasis(app);

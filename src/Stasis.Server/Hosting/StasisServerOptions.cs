@@ -71,6 +71,13 @@ public sealed record StasisServerOptions
 
     /// <summary>The server key that seals the store's access keys (docs/security.md); null: <c>server.key</c> in the data directory, made on the first start. Servers sharing a store share it.</summary>
     public string? ServerKeyFile { get; init; }
+
+    /// <summary>
+    /// Addresses or CIDR ranges of the load balancers in front of the server (docs/limits.md, "Connections"): their
+    /// connections are not held to the per-address cap, and the client address they forward (X-Forwarded-For) is what
+    /// the per-address cap counts for their requests. Empty: no proxy is trusted, X-Forwarded-For is ignored.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
     /// <summary>Where the image store lives (docs/images.md); null: <c>images</c> in the data directory.</summary>
     public string? ImageStoreDirectory { get; init; }
     /// <summary>The registry credentials <c>images pull</c> uses; null: skopeo's usual auth.json (<c>$REGISTRY_AUTH_FILE</c>, <c>$XDG_RUNTIME_DIR/containers/auth.json</c>, <c>~/.docker/config.json</c>).</summary>

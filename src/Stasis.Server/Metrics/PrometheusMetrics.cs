@@ -175,6 +175,25 @@ internal sealed class PrometheusMetrics
         }
     }
 
+    /// <summary>The connection gauges and refusal counters, read from <paramref name="gate"/> as each scrape is collected.</summary>
+    public void Watch(Hosting.Connections.ConnectionGate gate)
+    {
+        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
+        var open = factory.CreateGauge("stasis_connections_open", "Client connections open.");
+        var limit = factory.CreateGauge("stasis_connections_limit", "Most client connections open at once (limits.maxConnections).");
+        var refused = factory.CreateCounter("stasis_connections_refused_total",
+            "Client connections refused at once with 503 TooManyConnections: reason server (the server's cap) or address (the per-address cap; behind a trusted proxy, a forwarded client's requests).", ["reason"]);
+        var server = refused.WithLabels("server");
+        var address = refused.WithLabels("address");
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            open.Set(gate.Open);
+            limit.Set(gate.MaxConnections);
+            server.IncTo(gate.RefusedServerLimit);
+            address.IncTo(gate.RefusedAddressLimit);
+        });
+    }
+
     public Task WriteAsync(Stream output, CancellationToken cancellationToken) => _registry.CollectAndExportAsTextAsync(output, cancellationToken);
 
     public static string StatusClass(int status) => status is >= 100 and <= 599

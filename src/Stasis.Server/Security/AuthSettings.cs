@@ -10,11 +10,17 @@ namespace Stasis.Server.Security;
 /// </summary>
 internal sealed record AuthSettings(bool Required, string Reason)
 {
-    public static AuthSettings For(IPEndPoint listen, StasisServerOptions options)
+    public static AuthSettings For(IPEndPoint listen, StasisServerOptions options, bool behindProxy = false)
     {
         if (!IPAddress.IsLoopback(listen.Address))
         {
             return new AuthSettings(true, $"{listen.Address} is not a loopback address");
+        }
+
+        if (behindProxy)
+        {
+            // A proxy on this host brings other hosts' requests to the loopback address.
+            return new AuthSettings(true, "--trusted-proxy: requests come through a proxy");
         }
 
         return options.RequireAuth == true
