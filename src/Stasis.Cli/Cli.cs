@@ -74,6 +74,7 @@ internal static class Cli
             SimulateCommand.Create(env, global),
             KeysCommand.Create(env, global),
             ImagesCommand.Create(env, global),
+            StoreCommand.Create(env, global),
         };
         return root;
     }

@@ -80,6 +80,13 @@ public sealed class ServerProcess : IAsyncDisposable
         return _process;
     }
 
+    /// <summary>SIGTERM: a graceful stop; waits for the process to exit.</summary>
+    public async Task StopAsync()
+    {
+        Gateway.GatewayTests.Signal(_process!.Id, 15);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     /// <summary>SIGKILL: the server stops at once, its instances keep running, nothing is flushed.</summary>
     public async Task KillAsync()
     {

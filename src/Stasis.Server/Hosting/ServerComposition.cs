@@ -37,7 +37,7 @@ internal static class ServerComposition
         {
             sp.GetRequiredService<DataDirectoryLock>();
             return new StasisDb(options.DataDirectory, options.StoreLockWait,
-                waiting => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Store").LogWarning("{Reason}", waiting));
+                waiting => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Store").LogWarning("{Reason}", waiting), options.StoreCheckTimeout);
         });
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<DeferredWrites>();
@@ -234,16 +234,23 @@ internal static class ServerComposition
 
     /// <summary>
     /// A control API write the store could not take: 503 <c>StoreBusy</c> with <c>Retry-After</c> when another
-    /// process holds its lock past the busy timeout, 507 <c>InsufficientStorage</c> when the disk is full.
+    /// process holds its lock past the busy timeout, 507 <c>InsufficientStorage</c> when the disk is full, 503
+    /// <c>StoreDamaged</c> when what the request reads or writes is on a damaged page.
     /// </summary>
     private static IResult StoreFaultResult(HttpContext context, StoreFault fault, Exception exception)
     {
-        context.RequestServices.GetRequiredService<StoreHealth>().Failed(fault, "a control API change", exception);
+        context.RequestServices.GetRequiredService<StoreHealth>().Failed(fault,
+            fault == StoreFault.Damaged ? $"{context.Request.Method} {context.Request.Path}" : "a control API change", exception);
         var file = context.RequestServices.GetRequiredService<StasisDb>().FilePath;
         if (fault == StoreFault.Busy)
         {
             context.Response.Headers.RetryAfter = "1";
             return ApiErrors.Error(503, "StoreBusy", StoreFaults.Describe(fault, file));
+        }
+
+        if (fault == StoreFault.Damaged)
+        {
+            return ApiErrors.Error(503, "StoreDamaged", StoreFaults.Describe(fault, file));
         }
 
         return ApiErrors.Error(507, "InsufficientStorage", StoreFaults.Describe(fault, file));

@@ -130,6 +130,16 @@ public sealed class StasisServer : IAsyncDisposable
         try
         {
             var db = app.Services.GetRequiredService<Storage.StasisDb>();
+            var storeLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Store");
+            if (db.StartupCheck.Finished)
+            {
+                storeLog.LogInformation("Store {File} checked (quick_check) in {Ms:0} ms", db.FilePath, db.StartupCheck.Took.TotalMilliseconds);
+            }
+            else
+            {
+                storeLog.LogWarning("Store {File}: quick_check did not finish within {Seconds:0} s and was cut short (a large store, or a slow disk); `stasis store check --data {Directory}` checks all of it. Damage past what was checked answers 503 StoreDamaged where it is read",
+                    db.FilePath, options.StoreCheckTimeout.TotalSeconds, Path.GetDirectoryName(db.FilePath));
+            }
             app.Services.GetRequiredService<ReplayCache>(); // the replay journal read back before any request
             try
             {

@@ -35,6 +35,9 @@ public sealed record StasisServerOptions
     /// before it gives up with an error naming the file and that process.
     /// </summary>
     public TimeSpan StoreLockWait { get; init; } = Storage.StasisDb.DefaultLockWait;
+
+    /// <summary>How long the start-up integrity check (quick_check) may run before the start goes on without it finished; zero skips it.</summary>
+    public TimeSpan StoreCheckTimeout { get; init; } = Storage.StoreIntegrity.StartupBound;
     /// <summary>How often the meter persists its ledger; a killed server loses at most this much billed time.</summary>
     public TimeSpan MeterHeartbeat { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Target tracking: metric intervals over target before a scale-out (FC/AWS: 3).</summary>

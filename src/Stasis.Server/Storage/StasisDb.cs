@@ -40,7 +40,8 @@ internal sealed class StasisDb
     /// <param name="dataDirectory">Created if missing.</param>
     /// <param name="lockWait">How long to wait for another process's write lock at start-up (default <see cref="DefaultLockWait"/>).</param>
     /// <param name="waiting">Told once, with the reason, when start-up has to wait for that lock.</param>
-    public StasisDb(string dataDirectory, TimeSpan? lockWait = null, Action<string>? waiting = null)
+    /// <param name="checkTimeout">How long the start-up quick_check may run (default <see cref="StoreIntegrity.StartupBound"/>); zero skips it.</param>
+    public StasisDb(string dataDirectory, TimeSpan? lockWait = null, Action<string>? waiting = null, TimeSpan? checkTimeout = null)
     {
         FilePath = Path.GetFullPath(Path.Combine(dataDirectory, "stasis.db"));
         _connectionString = new SqliteConnectionStringBuilder
@@ -55,11 +56,17 @@ internal sealed class StasisDb
         try
         {
             DataDirectoryModes.Prepare(Path.GetFullPath(dataDirectory));
+            StoreIntegrity.CheckFile(FilePath);
             DataDirectoryModes.CreatePrivateFile(FilePath);
             using var connection = Open();
             WaitForWriteLock(connection, wait, waiting);
             Execute(connection, "PRAGMA journal_mode=WAL;");
+            StartupCheck = StoreIntegrity.QuickCheck(connection, FilePath, checkTimeout ?? StoreIntegrity.StartupBound);
             Migrations.Apply(connection);
+        }
+        catch (SqliteException e) when (StoreIntegrity.IsDamage(e))
+        {
+            throw StoreIntegrity.Damaged(FilePath, e.Message, e);
         }
         catch (Exception e) when (StoreFaults.Classify(e) is { } fault)
         {
@@ -71,6 +78,9 @@ internal sealed class StasisDb
     }
 
     public string FilePath { get; }
+
+    /// <summary>How long the start-up <c>quick_check</c> took, and whether it finished within its bound (<see cref="StoreIntegrity"/>).</summary>
+    public (TimeSpan Took, bool Finished) StartupCheck { get; }
 
     /// <summary>A connection whose writes wait up to <see cref="BusyTimeout"/> for the lock.</summary>
     public SqliteConnection Open() => Open(BusyTimeout);

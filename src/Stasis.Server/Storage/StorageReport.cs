@@ -20,6 +20,7 @@ internal sealed class StorageReport(StoreHealth health, DeferredWrites deferred,
             {
                 StoreFault.Busy => "busy",
                 StoreFault.Full => "full",
+                StoreFault.Damaged => "damaged",
                 _ => "ok",
             },
             Since = since,

@@ -10,10 +10,13 @@ internal enum StoreFault
 
     /// <summary>The data directory's file system has no space left (SQLITE_FULL, ENOSPC, EDQUOT).</summary>
     Full,
+
+    /// <summary>A page of the store is damaged (SQLITE_CORRUPT, SQLITE_NOTADB): what is on it cannot be read or written.</summary>
+    Damaged,
 }
 
 /// <summary>
-/// Recognises the two store faults in what SQLite and the file system throw, and says what to do about
+/// Recognises the store faults in what SQLite and the file system throw, and says what to do about
 /// each: the control API answers them as 503 <c>StoreBusy</c> and 507 <c>InsufficientStorage</c>, the
 /// writers that cannot fail (meter, instance records, metrics) keep what they could not write and retry.
 /// </summary>
@@ -36,6 +39,8 @@ internal static class StoreFaults
                     return StoreFault.Busy;
                 case SqliteException { SqliteErrorCode: SqliteFull }:
                     return StoreFault.Full;
+                case SqliteException damaged when StoreIntegrity.IsDamage(damaged):
+                    return StoreFault.Damaged;
                 case IOException { HResult: NoSpace or QuotaExceeded }:
                     return StoreFault.Full;
             }
@@ -57,6 +62,9 @@ internal static class StoreFaults
         StoreFault.Busy =>
             $"the store {storeFile} is locked by another process{StoreHolders.Describe(storeFile)}; the change was not saved. "
             + "Retry shortly, or end that process's transaction.",
+        StoreFault.Damaged =>
+            $"the store {storeFile} is damaged; what was asked for is on a page that cannot be read. Stop the server and restore the store from a backup "
+            + $"(`stasis store check --data {Path.GetDirectoryName(storeFile)}` lists what is damaged).",
         _ =>
             $"the data directory {Path.GetDirectoryName(storeFile)} is full; the change was not saved. "
             + "Free space on that file system (or move --data to a larger one), then retry.",

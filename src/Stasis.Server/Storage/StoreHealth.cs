@@ -30,6 +30,13 @@ internal sealed class StoreHealth(TimeProvider time, ILogger<StoreHealth> logger
             _since = time.GetUtcNow();
         }
 
+        if (fault == StoreFault.Damaged)
+        {
+            logger.LogError("store: damaged, found by {What} ({Error}); what is on the damaged pages is answered 503 StoreDamaged. Stop the server, run `stasis store check` and restore a backup",
+                what, exception.Message);
+            return;
+        }
+
         logger.LogWarning("store: cannot write {What} ({Fault}: {Error}); control API changes are refused, and the meter, instance records and metrics wait in memory, retried every second",
             what, fault, exception.Message);
     }
