@@ -66,6 +66,7 @@ internal static class GatewayEndpoint
         var began = Stopwatch.GetTimestamp();
         var entered = false;
         var failed = false;
+        int? outcome = null;
         Lease? lease = null;
         try
         {
@@ -141,7 +142,7 @@ internal static class GatewayEndpoint
             entered = true;
             using (lease)
             {
-                await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
+                outcome = await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
             }
         }
         catch
@@ -151,19 +152,20 @@ internal static class GatewayEndpoint
         }
         finally
         {
-            RecordInvocation(context, recorder, requestId, path, began, entered, lease, failed);
+            RecordInvocation(context, recorder, requestId, path, began, entered, lease, failed, outcome);
         }
     }
 
     /// <summary>
-    /// Reports the invocation to the function's metrics: its status (499 when the client left; 500 when an exception
-    /// escaped, which the exception handler answers), whether the function flagged an error with <c>x-fc-status</c>,
+    /// Reports the invocation to the function's metrics: its status (the one the log's End line gives once it was
+    /// forwarded; else 499 when the client left, 500 when an exception escaped, which the exception handler answers), whether the function flagged an error with <c>x-fc-status</c>,
     /// its latency from arrival and, when it got a slot, its wait for it; and, for the recent invocations, its request
     /// id, method, path and, when it reached one, the instance and how it found it.
     /// </summary>
-    private static void RecordInvocation(HttpContext context, FunctionRecorder recorder, string requestId, string? path, long began, bool entered, Lease? lease, bool failed)
+    private static void RecordInvocation(HttpContext context, FunctionRecorder recorder, string requestId, string? path, long began, bool entered, Lease? lease, bool failed, int? outcome)
     {
-        var status = context.RequestAborted.IsCancellationRequested ? 499 : failed ? 500 : context.Response.StatusCode;
+        var status = outcome is { } forwarded && !failed ? forwarded
+            : context.RequestAborted.IsCancellationRequested ? 499 : failed ? 500 : context.Response.StatusCode;
         var fcStatus = context.Response.Headers["x-fc-status"].ToString();
         var functionError = fcStatus.Length > 0 && fcStatus != "200";
         var served = entered ? lease : null;
@@ -282,7 +284,8 @@ internal static class GatewayEndpoint
         }
     }
 
-    private static async Task ForwardAsync(HttpContext context, Lease lease, GatewayRoute route, string? path, string requestId,
+    /// <summary>Forwards the request to the lease's instance; returns the status the invocation ends with, as its End line gives it.</summary>
+    private static async Task<int> ForwardAsync(HttpContext context, Lease lease, GatewayRoute route, string? path, string requestId,
         long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
     {
         var name = route.Spec.FunctionName;
@@ -324,7 +327,9 @@ internal static class GatewayEndpoint
         {
             var exception = context.GetForwarderErrorFeature()?.Exception;
             (status, var code, var message) = Classify(error, exception, deadline.IsCancellationRequested, timeout, name, instanceId, options);
-            if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled && context.RequestAborted.IsCancellationRequested)
+            var clientLeft = error is ForwarderError.ResponseBodyClient
+                || (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled && context.RequestAborted.IsCancellationRequested);
+            if (clientLeft)
             {
                 status = 499;
             }
@@ -337,7 +342,18 @@ internal static class GatewayEndpoint
                     message = $"instance {instanceId} of '{name}' {exit.Reason} while answering; the request may have run in part.";
                 }
 
-                await GatewayErrors.WriteAsync(context, status, code, message, requestId).ConfigureAwait(false);
+                if (context.Response.HasStarted)
+                {
+                    // The answer was cut short after its status went out: the client's connection is aborted (so that it
+                    // cannot take the part it got for the whole), and the invocation ends with the error, as the End line says.
+                    log.Write(name, string.Create(CultureInfo.InvariantCulture,
+                        $"FC Invoke Cut RequestId: {requestId}, Status: {status}: the response was cut short after it had started ({message}); the client's connection was closed under the partial answer"));
+                    context.Abort();
+                }
+                else
+                {
+                    await GatewayErrors.WriteAsync(context, status, code, message, requestId).ConfigureAwait(false);
+                }
             }
 
             if (hook.Fired)
@@ -349,6 +365,7 @@ internal static class GatewayEndpoint
         }
 
         WriteEnd(status);
+        return status;
     }
 
     private static (int Status, string Code, string Message) Classify(ForwarderError error, Exception? exception, bool timedOut, TimeSpan timeout, string name, string instanceId, StasisServerOptions options)

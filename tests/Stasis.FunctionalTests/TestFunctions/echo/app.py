@@ -4,7 +4,7 @@ Behaviour is chosen by environment variables so one script covers every case:
   START_MODE   ok (default) | exit (exit 3 at once) | noport (never listen)
   INIT_MODE    ok (default) | fail (500) | hang (sleep forever)
   PRESTOP_MARK file to append to when GET /pre-stop arrives (it also prints "pre-stop of INSTANCE")
-and by path: /sleep?ms=N, /crash, /fcerror, /environ (the whole environment), /connect?to=HOST:PORT,...
+and by path: /sleep?ms=N, /crash, /cut (1000 bytes promised, 100 sent), /fcerror, /environ (the whole environment), /connect?to=HOST:PORT,...
 (tries a TCP connection to each), /alloc?mb=N (allocates and touches N MB), /spin?ms=N (burns CPU for N ms).
 """
 import json
@@ -84,6 +84,17 @@ class Handler(BaseHTTPRequestHandler):
             print(f"sleeping {ms} ms", flush=True)
             time.sleep(ms / 1000)
             return self._send(200, json.dumps({"slept": ms, "pid": os.getpid(), "instance": os.environ.get("FC_INSTANCE_ID")}))
+        if path == "/cut":
+            # Promises 1000 bytes, sends 100, then closes the connection: an answer cut short mid-body.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"x" * 100)
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            self.close_connection = True
+            return
         if path == "/crash":
             print("crashing on purpose", flush=True)
             os._exit(9)
