@@ -142,16 +142,32 @@ internal static class FunctionsApi
             ? Results.NoContent()
             : ApiErrors.FunctionNotFound(name);
 
-    private static IResult Instances(string name, string? all, FunctionRegistry registry)
+    /// <summary>How many ended instances <c>?all=true</c> lists at most, those of this server run first, then the store's.</summary>
+    private const int EndedListed = 50;
+
+    private static IResult Instances(string name, string? all, FunctionRegistry registry, Instances.InstanceStore store)
     {
         if (!registry.TryGetDispatcher(name, out var d))
         {
             return ApiErrors.FunctionNotFound(name);
         }
 
-        return QueryValues.TryFlag(all, out var withStopped)
-            ? Results.Json(d.Snapshot(withStopped), JsonDefaults.Options)
-            : ApiErrors.Error(400, "InvalidAll", $"all '{all}' must be true or false.");
+        if (!QueryValues.TryFlag(all, out var withStopped))
+        {
+            return ApiErrors.Error(400, "InvalidAll", $"all '{all}' must be true or false.");
+        }
+
+        var instances = d.Snapshot(withStopped);
+        if (!withStopped)
+        {
+            return Results.Json(instances, JsonDefaults.Options);
+        }
+
+        // Ended instances of earlier server runs (and of this one, past what the dispatcher keeps) come from the store.
+        var known = instances.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        var ended = instances.Count(i => i.StoppedAt is not null || i.State is "Stopped" or "Failed");
+        var earlier = store.Ended(name, EndedListed).Where(i => !known.Contains(i.Id)).Take(Math.Max(0, EndedListed - ended));
+        return Results.Json(instances.Concat(earlier).ToList(), JsonDefaults.Options);
     }
 
     private static async Task Logs(string name, string? tail, string? follow, HttpContext context, FunctionRegistry registry, FunctionLogBook logs)

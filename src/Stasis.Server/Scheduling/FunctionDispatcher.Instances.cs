@@ -477,6 +477,19 @@ internal sealed partial class FunctionDispatcher
         }
     }
 
+    /// <summary>"while serving 2 requests", "while idle", "while frozen": what an instance that ended by itself was doing.</summary>
+    private static string WhatItWasDoing(Instance instance) => instance.InFlight switch
+    {
+        1 => "while serving a request",
+        > 1 => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"while serving {instance.InFlight} requests"),
+        _ => instance.State switch
+        {
+            InstanceState.Frozen => "while frozen",
+            InstanceState.Starting => "while starting",
+            _ => "while idle",
+        },
+    };
+
     private async Task WatchExitAsync(Instance instance, IRuntimeInstance handle)
     {
         var exit = await handle.Exited.ConfigureAwait(false);
@@ -489,7 +502,7 @@ internal sealed partial class FunctionDispatcher
                 return;
             }
 
-            MarkFailed(instance, $"{exit.Reason} while serving");
+            MarkFailed(instance, $"{exit.Reason} {WhatItWasDoing(instance)}");
             Log.Crashed(_ctx.Logger, Name, instance.Id, exit.Reason);
             _ctx.Log.Write(Name, $"Instance {instance.Id} {exit.Reason}");
             if (_closedReason is null)

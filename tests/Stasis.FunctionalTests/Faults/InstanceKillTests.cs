@@ -58,10 +58,28 @@ public sealed class InstanceKillTests(ServerFixture fx) : IClassFixture<ServerFi
         var killed = (await fx.InstancesAsync("kill-prov", all: true)).Single(i => i.Id == victim.Id);
         Assert.Equal("Failed", killed.State);
         Assert.Contains("signal 9", killed.Error);
+        Assert.EndsWith("while serving a request", killed.Error, StringComparison.Ordinal);
         Assert.False(ServerFixture.ProcessAlive(victim.Pid!.Value));
         Assert.Null((await Provision()).CurrentError); // a crash while serving is not a failure to provision
 
         (await fx.Http.DeleteAsync("api/v1/functions/kill-prov")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task AnIdleInstanceKilledFromOutside_IsRecordedAsKilledWhileIdle_NotWhileServing()
+    {
+        await fx.DeployAsync(ServerFixture.Echo("kill-idle"));
+        (await fx.Http.GetAsync("fn/kill-idle/hello")).EnsureSuccessStatusCode();
+        var idle = Assert.Single(await fx.InstancesAsync("kill-idle"));
+        await ServerFixture.Until(async () => (await fx.InstancesAsync("kill-idle")).Single().InFlight == 0, "the instance idle");
+
+        GatewayTests.Signal(idle.Pid!.Value, 9);
+
+        await ServerFixture.Until(async () => (await fx.InstancesAsync("kill-idle", all: true)).Any(i => i.Id == idle.Id && i.State == "Failed"), "the kill recorded");
+        var killed = (await fx.InstancesAsync("kill-idle", all: true)).Single(i => i.Id == idle.Id);
+        Assert.Contains("signal 9", killed.Error);
+        Assert.EndsWith("while idle", killed.Error, StringComparison.Ordinal);
+        (await fx.Http.DeleteAsync("api/v1/functions/kill-idle")).EnsureSuccessStatusCode();
     }
 
     /// <summary>Waits until <paramref name="count"/> instances have a request in flight; returns the one that took the latest.</summary>

@@ -143,7 +143,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         Assert.Equal("InstanceError", error.Code);
         await ServerFixture.Until(async () => (await fx.InstancesAsync("memory-hog", all: true)).Any(i => i.State == "Failed"), "the killed instance is recorded");
         var killed = (await fx.InstancesAsync("memory-hog", all: true)).Single(i => i.State == "Failed");
-        Assert.Equal("killed by the memory cgroup: out of memory (memorySize 128 MB) while serving", killed.Error);
+        Assert.Equal("killed by the memory cgroup: out of memory (memorySize 128 MB) while serving a request", killed.Error);
         Assert.Equal(first, killed.Id);
         var next = (string)JsonNode.Parse(await fx.Http.GetStringAsync("fn/memory-hog/invoke"))!["instance"]!;
         Assert.NotEqual(first, next);
