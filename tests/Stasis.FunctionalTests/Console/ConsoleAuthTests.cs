@@ -11,7 +11,7 @@ public sealed class ConsoleAuthTests(AuthServerFixture fx, BrowserFixture browse
     [Fact]
     public async Task SignIn_AWrongKeyShowsTheServersMessage_TheRightKeyShowsTheFunctions()
     {
-        await fx.DeployAsync(ServerFixture.Echo("console-auth"));
+        await fx.DeployAsync(ServerFixture.Echo("console-auth", new() { ["DB_PASSWORD"] = "hunter2-console" }));
         var reader = await fx.CreateKeyAsync("read", "console");
         await using var console = await browser.OpenAsync(fx.Server.Address);
         var page = console.Page;
@@ -35,5 +35,11 @@ public sealed class ConsoleAuthTests(AuthServerFixture fx, BrowserFixture browse
         await Expect(dialog).Not.ToBeVisibleAsync();
         await Expect(page.Locator("#server-status")).ToContainTextAsync("functions");
         await console.ScreenshotAsync("signed-in");
+
+        // A read key sees the function's environment variables' names, not their values, and the page says why.
+        await page.GotoAsync("/console/#/functions/console-auth");
+        await Expect(page.Locator("#spec")).ToContainTextAsync("DB_PASSWORD");
+        await Expect(page.Locator("#spec")).Not.ToContainTextAsync("hunter2-console");
+        await Expect(page.Locator("#redacted")).ToContainTextAsync("an admin key sees them");
     }
 }

@@ -22,7 +22,7 @@ export async function render(view, { params: [name], scope }) {
       <div id="problems"></div>
     </div>
     <div class="two-col">
-      <div class="panel"><h2>Spec</h2><pre class="code" id="spec">${esc(toYaml(spec))}</pre></div>
+      <div class="panel"><h2>Spec</h2>${f.environmentRedacted ? '<p class="muted" id="redacted">Environment variable values are hidden from this access key (scope read): an admin key sees them.</p>' : ''}<pre class="code" id="spec">${esc(toYaml(spec))}</pre></div>
       <div class="panel"><h2>Recent invocations</h2><div class="table-wrap" id="invocations"><div class="empty">Loading…</div></div></div>
     </div>
     <div class="panel"><div class="row"><h2 class="grow">Logs</h2><label class="check"><input type="checkbox" id="autoscroll" checked> follow</label></div><pre class="logs" id="logs"></pre></div>`;
