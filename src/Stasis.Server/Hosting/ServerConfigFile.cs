@@ -60,6 +60,8 @@ internal static class ServerConfigFile
         {
             Prices = prices, MetricsInterval = interval, MetricsRetention = retention, Limits = limits,
             RequireAuth = options.RequireAuth == true || file.RequireAuth == true,
+            // The options' proxies, when given, replace the file's.
+            TrustedProxies = options.TrustedProxies.Count > 0 ? options.TrustedProxies : file.TrustedProxies ?? [],
         };
     }
 
@@ -100,6 +102,7 @@ internal static class ServerConfigFile
 
         TimeSpan? interval = null, retention = null;
         bool? requireAuth = null;
+        IReadOnlyList<string>? trustedProxies = null;
         var limits = new ServerLimits();
         foreach (var section in root.EnumerateObject())
         {
@@ -111,7 +114,7 @@ internal static class ServerConfigFile
 
             if (section.Name == "auth")
             {
-                requireAuth = ParseAuth(path, section.Value);
+                (requireAuth, trustedProxies) = ParseAuth(path, section.Value);
                 continue;
             }
 
@@ -149,11 +152,14 @@ internal static class ServerConfigFile
             }
         }
 
-        return new Settings(prices, interval, retention, requireAuth, limits);
+        return new Settings(prices, interval, retention, requireAuth, limits, trustedProxies);
     }
 
-    /// <summary>The <c>auth</c> section: <c>required</c>, true or false (docs/security.md).</summary>
-    private static bool? ParseAuth(string path, JsonElement section)
+    /// <summary>
+    /// The <c>auth</c> section (docs/security.md): <c>required</c>, true or false; <c>trustedProxies</c>, the addresses or
+    /// CIDR ranges whose X-Forwarded-For counts (docs/limits.md, "Connections").
+    /// </summary>
+    private static (bool? Required, IReadOnlyList<string>? TrustedProxies) ParseAuth(string path, JsonElement section)
     {
         if (section.ValueKind != JsonValueKind.Object)
         {
@@ -161,11 +167,32 @@ internal static class ServerConfigFile
         }
 
         bool? required = null;
+        List<string>? proxies = null;
         foreach (var item in section.EnumerateObject())
         {
+            if (item.Name == "trustedProxies")
+            {
+                if (item.Value.ValueKind != JsonValueKind.Array || item.Value.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+                {
+                    throw new StasisConfigException($"{path}: auth.trustedProxies must be an array of addresses or CIDR ranges, like [\"10.0.0.5\", \"10.1.0.0/16\"], not {item.Value.GetRawText()}.");
+                }
+
+                proxies = item.Value.EnumerateArray().Select(e => e.GetString()!).ToList();
+                try
+                {
+                    Connections.TrustedProxies.Parse(proxies);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new StasisConfigException($"{path}: auth.trustedProxies: {e.Message.Replace("--trusted-proxy ", "", StringComparison.Ordinal)}");
+                }
+
+                continue;
+            }
+
             if (item.Name != "required")
             {
-                throw new StasisConfigException($"{path}: unknown key 'auth.{item.Name}'; known: required.");
+                throw new StasisConfigException($"{path}: unknown key 'auth.{item.Name}'; known: required, trustedProxies.");
             }
 
             if (item.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
@@ -176,7 +203,7 @@ internal static class ServerConfigFile
             required = item.Value.GetBoolean();
         }
 
-        return required;
+        return (required, proxies);
     }
 
     /// <summary>The <c>limits</c> section: numbers in each key's unit, within its range (<see cref="LimitKeys"/>).</summary>
@@ -242,7 +269,8 @@ internal static class ServerConfigFile
         return (interval, retention);
     }
 
-    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention, bool? RequireAuth, ServerLimits Limits);
+    private sealed record Settings(Prices Prices, TimeSpan? MetricsInterval, TimeSpan? MetricsRetention, bool? RequireAuth, ServerLimits Limits,
+        IReadOnlyList<string>? TrustedProxies = null);
 
     private static string Where(string? path) => path is null ? "" : $"{path}: ";
 }

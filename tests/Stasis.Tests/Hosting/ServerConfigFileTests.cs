@@ -45,6 +45,9 @@ public sealed class ServerConfigFileTests : IDisposable
     [InlineData("""{ "auth": { "required": "yes" } }""", "auth.required must be true or false")]
     [InlineData("""{ "auth": { "require": true } }""", "unknown key 'auth.require'; known: required")]
     [InlineData("""{ "auth": true }""", "'auth' must be an object")]
+    [InlineData("""{ "auth": { "trustedProxies": "10.0.0.1" } }""", "auth.trustedProxies must be an array")]
+    [InlineData("""{ "auth": { "trustedProxies": ["10.0.0.1", "lb.example.com"] } }""", "auth.trustedProxies: 'lb.example.com' is neither an IP address nor a CIDR range")]
+    [InlineData("""{ "limits": { "maxConnections": 8 } }""", "limits.maxConnections is 8; it must be a whole number of connections from 16 to 10000000")]
     [InlineData("""{ "security": {} }""", "the config file knows 'prices', 'metrics', 'auth' and 'limits'")]
     public void Apply_BadConfig_RefusesToStartNamingTheKey(string json, string expected)
     {
@@ -66,6 +69,20 @@ public sealed class ServerConfigFileTests : IDisposable
         var options = ServerConfigFile.Apply(new StasisServerOptions { ConfigFile = Write(json), RequireAuth = option });
 
         Assert.Equal(required, options.RequireAuth);
+    }
+
+    [Theory]
+    [InlineData(new string[0], new[] { "10.0.0.0/8" })]
+    [InlineData(new[] { "192.0.2.1" }, new[] { "192.0.2.1" })]
+    public void Apply_TrustedProxies_FromTheFile_UnlessTheOptionGivesThem(string[] option, string[] expected)
+    {
+        var options = ServerConfigFile.Apply(new StasisServerOptions
+        {
+            ConfigFile = Write("""{ "auth": { "trustedProxies": ["10.0.0.0/8"] } }"""),
+            TrustedProxies = option,
+        });
+
+        Assert.Equal(expected, options.TrustedProxies);
     }
 
     [Fact]
