@@ -41,25 +41,31 @@ public sealed class CutResponseTests(ServerFixture fx) : IClassFixture<ServerFix
             // An abort may reach the client as a reset: the connection ended all the same.
         }
 
+        // The status and part of the body may reach the client before the abort does, or be overtaken by it (a reset
+        // drops what the client had not read yet); either way it never gets the whole answer.
         var text = Encoding.ASCII.GetString(received.ToArray());
-        Assert.StartsWith("HTTP/1.1 200 ", text, StringComparison.Ordinal);
-        var head = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        Assert.Contains("Content-Length: 1000", text[..head], StringComparison.OrdinalIgnoreCase);
-        Assert.True(text.Length - head - 4 < 1000, $"the client got {text.Length - head - 4} bytes of the body");
-        Assert.True(text[..head].Contains("x-fc-request-id", StringComparison.OrdinalIgnoreCase), text[..head]);
-        var requestId = text[..head].Split("\r\n").Single(l => l.StartsWith("x-fc-request-id:", StringComparison.OrdinalIgnoreCase)).Split(':', 2)[1].Trim();
+        if (text.Length > 0)
+        {
+            Assert.StartsWith("HTTP/1.1 200 ", text, StringComparison.Ordinal);
+            var head = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+            Assert.True(head < 0 || text.Length - head - 4 < 1000, $"the client got the whole body: {text}");
+        }
 
         // HttpClient takes it for the failure it is.
         await Assert.ThrowsAnyAsync<Exception>(async () => await fx.Http.GetByteArrayAsync("fn/cutter/cut"));
 
-        using var client = new StasisClient(fx.Server.Address);
         // Recorded as the request ends, which may be just after the client saw its connection close.
+        using var client = new StasisClient(fx.Server.Address);
         await ServerFixture.Until(async () => (await client.GetInvocationsAsync("cutter")).Invocations.Count(i => i.Path == "/cut") == 2, "both cut invocations recorded");
-        var invocation = (await client.GetInvocationsAsync("cutter")).Invocations.Single(i => i.RequestId == requestId);
-        Assert.Equal(502, invocation.Status);
+        var cut = (await client.GetInvocationsAsync("cutter")).Invocations.Where(i => i.Path == "/cut").ToList();
+        Assert.All(cut, i => Assert.Equal(502, i.Status));
         var log = await fx.Http.GetStringAsync("api/v1/functions/cutter/logs?tail=200");
-        Assert.Contains($"FC Invoke End RequestId: {requestId}, Status: 502", log, StringComparison.Ordinal);
-        Assert.Contains($"FC Invoke Cut RequestId: {requestId}, Status: 502: the response was cut short", log, StringComparison.Ordinal);
+        foreach (var invocation in cut)
+        {
+            Assert.Contains($"FC Invoke End RequestId: {invocation.RequestId}, Status: 502", log, StringComparison.Ordinal);
+            Assert.Contains($"FC Invoke Cut RequestId: {invocation.RequestId}, Status: 502: the response was cut short", log, StringComparison.Ordinal);
+        }
+
         var metrics = await fx.Http.GetStringAsync("metrics");
         Assert.Contains("stasis_function_invocations_total{function=\"cutter\",status_class=\"5xx\"} 2", metrics, StringComparison.Ordinal);
     }
