@@ -17,13 +17,20 @@ namespace Stasis.Server.Hosting;
 /// an operator's own choice), off glibc, or when <c>/proc</c> cannot be read; when <c>execve</c> fails the process
 /// goes on as it is, and <see cref="NativeHeap.LimitArenas"/> still caps the arenas made after it.
 /// </para>
+/// <para>
+/// It also starts over when the parent left SIGINT or SIGTERM ignored (a shell script's <c>stasis server &amp;</c>
+/// ignores SIGINT in what it starts), with both back to their default first, which <c>execve</c> keeps: the runtime
+/// then takes them as it takes them in a terminal, and both drain and stop the server.
+/// </para>
 /// </summary>
 internal static partial class ArenaLimitedStart
 {
     /// <summary>Restarts the process with the arena limit set, when it is not; returns only when it does not.</summary>
     public static void RestartIfUnlimited()
     {
-        if (!NativeHeap.Supported || Environment.GetEnvironmentVariable(NativeHeap.ArenaLimitVariable) is not null)
+        var limited = Environment.GetEnvironmentVariable(NativeHeap.ArenaLimitVariable) is not null;
+        var ignored = StopSignalsIgnored();
+        if ((!NativeHeap.Supported || limited) && !ignored)
         {
             return;
         }
@@ -45,7 +52,13 @@ internal static partial class ArenaLimitedStart
 
         // The program's own path rather than /proc/self/exe, whose last part ("exe") would become the process's name in
         // ps and /proc/PID/comm. /proc/self/exe only when that path is gone (the program was replaced while it ran).
-        Execve(ProgramPath(), [.. arguments, null], [.. EnvironmentWithLimit(), null]);
+        if (ignored)
+        {
+            _ = Signal(SigInt, SigDefault);
+            _ = Signal(SigTerm, SigDefault);
+        }
+
+        Execve(ProgramPath(), [.. arguments, null], [.. (limited || !NativeHeap.Supported ? CurrentEnvironment() : EnvironmentWithLimit()), null]);
         // Still here: execve failed (errno in Marshal.GetLastPInvokeError()). Start as we are.
     }
 
@@ -63,8 +76,35 @@ internal static partial class ArenaLimitedStart
         }
     }
 
-    /// <summary>The process's environment as <c>NAME=value</c> strings, with the arena limit added.</summary>
-    internal static List<string> EnvironmentWithLimit()
+    private const int SigInt = 2;
+    private const int SigTerm = 15;
+    private static readonly IntPtr SigDefault = IntPtr.Zero;
+
+    /// <summary>Whether SIGINT or SIGTERM was inherited ignored (<c>SigIgn</c> of <c>/proc/self/status</c>, bit N-1 for signal N).</summary>
+    internal static bool StopSignalsIgnored()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                {
+                    var mask = ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                    return IgnoresStop(mask);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+        }
+
+        return false;
+    }
+
+    internal static bool IgnoresStop(ulong sigIgn) => (sigIgn & (1UL << (SigInt - 1))) != 0 || (sigIgn & (1UL << (SigTerm - 1))) != 0;
+
+    /// <summary>The process's environment as <c>NAME=value</c> strings.</summary>
+    private static List<string> CurrentEnvironment()
     {
         var variables = new List<string>();
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
@@ -72,6 +112,13 @@ internal static partial class ArenaLimitedStart
             variables.Add($"{entry.Key}={entry.Value}");
         }
 
+        return variables;
+    }
+
+    /// <summary>The process's environment as <c>NAME=value</c> strings, with the arena limit added.</summary>
+    internal static List<string> EnvironmentWithLimit()
+    {
+        var variables = CurrentEnvironment();
         variables.Add(FormattableString.Invariant($"{NativeHeap.ArenaLimitVariable}={NativeHeap.DefaultArenaLimit}"));
         return variables;
     }
@@ -82,6 +129,9 @@ internal static partial class ArenaLimitedStart
         var text = System.Text.Encoding.UTF8.GetString(cmdline);
         return text.Length == 0 ? [] : (text[^1] == '\0' ? text[..^1] : text).Split('\0');
     }
+
+    [LibraryImport("libc", EntryPoint = "signal", SetLastError = true)]
+    private static partial IntPtr Signal(int signal, IntPtr handler);
 
     [LibraryImport("libc", EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Execve(string path, string?[] arguments, string?[] environment);
