@@ -15,7 +15,8 @@ internal static class Cli
     {
         var global = new GlobalOptions(env);
         var root = BuildRoot(env, global);
-        var parse = root.Parse(args);
+        // No response files: "@FILE" is curl's way to name a request body (invoke --data @FILE), not more arguments.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
         if (parse.Action is ParseErrorAction)
         {

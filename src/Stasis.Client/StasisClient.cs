@@ -237,6 +237,9 @@ public sealed class StasisClient : IDisposable
     /// Calls a function through the gateway. Any status comes back as an <see cref="InvokeResponse"/> (a function's 500 is
     /// an answer, not a client failure); only an unreachable server throws.
     /// </summary>
+    /// <summary>Bodies larger than this are sent with <c>Expect: 100-continue</c>.</summary>
+    private const long ExpectContinueBytes = 1024 * 1024;
+
     public async Task<InvokeResponse> InvokeAsync(InvokeRequest invoke, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(invoke);
@@ -245,6 +248,9 @@ public sealed class StasisClient : IDisposable
         if (invoke.Body is not null)
         {
             request.Content = new StreamContent(invoke.Body);
+            // A large body waits for the server's go-ahead: past its size limit the answer is its 413, rather than a
+            // connection closed under the upload ("Error while copying content to a stream").
+            request.Headers.ExpectContinue = invoke.Body is { CanSeek: true, Length: > ExpectContinueBytes };
         }
 
         foreach (var (key, value) in invoke.Headers)

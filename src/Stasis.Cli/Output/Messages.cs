@@ -8,7 +8,8 @@ internal sealed class Messages(TextWriter error, bool colour)
     public void Error(ErrorBody body)
     {
         error.WriteLine($"{Paint.Red("error:", colour)} {body.Code}: {body.Message}");
-        foreach (var detail in body.Details ?? [])
+        // Details the message already says (a spec's single problem, or all of them joined) are not said twice.
+        foreach (var detail in (body.Details ?? []).Where(d => !body.Message.Contains(d, StringComparison.Ordinal)))
         {
             error.WriteLine($"  - {detail}");
         }

@@ -33,7 +33,8 @@ public sealed record FunctionSpec
     public GpuConfig? GpuConfig { get; init; }
     public InstanceLifecycleConfig? InstanceLifecycleConfig { get; init; }
     public bool? InternetAccess { get; init; }
-    public JsonObject? LogConfig { get; init; }
+    /// <summary>FC's logConfig, kept as given: an object, or <c>auto</c> (FC makes the log project); Stasis writes the function's log itself.</summary>
+    public JsonNode? LogConfig { get; init; }
     public List<TriggerSpec> Triggers { get; init; } = new();
     /// <summary>FC's ProvisionConfig, kept as given.</summary>
     public JsonObject? ProvisionConfig { get; init; }

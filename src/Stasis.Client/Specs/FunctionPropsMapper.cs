@@ -61,6 +61,10 @@ internal sealed class FunctionPropsMapper
                     spec = spec with { InstanceConcurrency = c };
                     break;
                 case "internetAccess": spec = spec with { InternetAccess = read.Bool(v, f) }; break;
+                // FC also takes "auto" (it makes the log project) and "auto|project=..." strings; kept as given.
+                case "logConfig" when v is SpecScalar { Value: string text } && text.StartsWith("auto", StringComparison.Ordinal):
+                    spec = spec with { LogConfig = JsonValue.Create(text) };
+                    break;
                 case "logConfig": spec = spec with { LogConfig = read.JsonObject(v, f) }; break;
                 case "provisionConfig": spec = spec with { ProvisionConfig = read.JsonObject(v, f) }; break;
                 case "maxInstances": spec = spec with { MaxInstances = read.Int(v, f, "instances") }; break;
@@ -78,6 +82,13 @@ internal sealed class FunctionPropsMapper
                 case "triggers": spec = spec with { Triggers = new NestedPropsMapper(problems, read, warnings).Triggers(v, f) }; break;
                 case "timeout" or "memorySize" or "instanceConcurrency": break; // unreadable; already reported
                 default:
+                    if (FcProps.Suggest(e.Key) is { } meant)
+                    {
+                        // Kept with the defaults, a typo would deploy without its setting and without a word.
+                        problems.Error(f, e.Line, e.Column, $"{e.Key} is not an fc3 prop; did you mean {meant}?");
+                        break;
+                    }
+
                     unknown[e.Key] = SpecReader.ToJson(v);
                     Kept(f, e);
                     break;

@@ -94,7 +94,10 @@ public static partial class FunctionSpecValidator
     {
         if (spec.Runtime is { } runtime && runtime != "custom-container" && !runtime.StartsWith("custom", StringComparison.Ordinal))
         {
-            error("runtime", $"runtime {runtime} is not supported by the local process runtime; use custom-container or custom.debian10 with an entrypoint/command");
+            // One message: what is wrong is the runtime, not a missing customContainerConfig it never had.
+            error("runtime", $"runtime {runtime} is one of FC's built-in language runtimes, which Stasis does not run: Stasis runs a program that serves HTTP on a port. "
+                + "Wrap the handler in a small HTTP server and use runtime: custom.debian10 with customRuntimeConfig.command (e.g. [python3, server.py]) and port, or run an image (runtime: custom-container)");
+            return;
         }
 
         var container = spec.CustomContainerConfig;

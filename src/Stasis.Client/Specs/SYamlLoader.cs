@@ -122,8 +122,60 @@ public static partial class SYamlLoader
         return new SYamlDocument(sourceName, edition, name, varsJson, resources, warnings);
     }
 
+    /// <summary>The first tab in a line's leading whitespace, 1-based; null when there is none.</summary>
+    private static (int Line, int Column)? TabIndentation(string yaml)
+    {
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', 0, indent);
+            if (tab >= 0)
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A Serverless Devs template not yet rendered (<c>s init</c> fills its <c>{{ name }}</c> placeholders): one error
+    /// naming the placeholders and their lines, instead of what YAML makes of them.
+    /// </summary>
+    private static void RefuseTemplatePlaceholders(string yaml, string source)
+    {
+        var found = new List<(string Name, int Line)>();
+        var lines = yaml.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].TrimStart().StartsWith('#'))
+            {
+                continue;
+            }
+
+            foreach (Match m in Placeholder().Matches(lines[i]))
+            {
+                found.Add((m.Groups[1].Value, i + 1));
+            }
+        }
+
+        if (found.Count == 0)
+        {
+            return;
+        }
+
+        var names = string.Join(", ", found.GroupBy(f => f.Name).Select(g => $"{g.Key} (line {string.Join(", ", g.Select(f => f.Line))})"));
+        throw new SpecException(new SpecDiagnostic(source, found[0].Line, null, "",
+            $"this is a Serverless Devs template whose {{{{ }}}} placeholders are not filled in: {names}. Render it first (`s init` asks for them), or replace each {{{{ name }}}} with its value"));
+    }
+
+    [GeneratedRegex(@"\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}")]
+    private static partial Regex Placeholder();
+
     private static YamlMappingNode ReadRoot(string yaml, string source, out bool extraDocuments)
     {
+        RefuseTemplatePlaceholders(yaml, source);
         // YAML has no NUL (it is not a printable character); YamlDotNet stops reading there and then fails oddly.
         if (yaml.IndexOf('\0', StringComparison.Ordinal) is var nul and >= 0)
         {
@@ -141,6 +193,12 @@ public static partial class SYamlLoader
             // whole file first, and refuses one of more than 100,000 events). The depth limit sits below it, so
             // that a run of "[[[[..." stops at the limit instead of being scanned to its end.
             stream.Load(new MergingParser(new DepthLimitedParser(new Parser(scanner))));
+        }
+        catch (YamlException ex) when (TabIndentation(yaml) is { } tab && (ex.Message.Contains("tab", StringComparison.OrdinalIgnoreCase)
+            || ex.InnerException?.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            // YamlDotNet marks where the mapping began, not the tab.
+            throw new SpecException(new SpecDiagnostic(source, tab.Line, tab.Column, "", "invalid YAML: a tab in the indentation; YAML indents with spaces only"), ex);
         }
         catch (YamlException ex)
         {

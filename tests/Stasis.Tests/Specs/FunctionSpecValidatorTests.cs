@@ -217,11 +217,13 @@ public sealed class FunctionSpecValidatorTests
     }
 
     [Fact]
-    public void Validate_UnsupportedRuntime_ErrorSaysWhatToUse()
+    public void Validate_BuiltInRuntime_OneErrorSaysWhatStasisRunsAndHowToWrapTheHandler()
     {
-        Assert.Equal(
-            new SpecError("runtime", "runtime python3.10 is not supported by the local process runtime; use custom-container or custom.debian10 with an entrypoint/command"),
-            Single(Valid with { Runtime = "python3.10" }));
+        // One error, about the runtime: not a second one about a customContainerConfig the spec never had.
+        var error = Single(Valid with { Runtime = "python3.10", CustomContainerConfig = null });
+        Assert.Equal("runtime", error.Field);
+        Assert.StartsWith("runtime python3.10 is one of FC's built-in language runtimes, which Stasis does not run", error.Message, StringComparison.Ordinal);
+        Assert.Contains("runtime: custom.debian10 with customRuntimeConfig.command", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]

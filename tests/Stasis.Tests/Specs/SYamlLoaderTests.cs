@@ -52,6 +52,10 @@ public sealed class SYamlLoaderTests
     [InlineData("cpu: two", "fn.props.cpu", "expected a number (vCPUs), got 'two'")]
     [InlineData("environmentVariables: [A]", "fn.props.environmentVariables", "expected a mapping of NAME: value, got a list")]
     [InlineData("logConfig: on", "fn.props.logConfig", "expected a mapping, got 'on'")]
+    [InlineData("memorySzie: 1024", "fn.props.memorySzie", "memorySzie is not an fc3 prop; did you mean memorySize?")]
+    [InlineData("instanceConcurency: 4", "fn.props.instanceConcurency", "instanceConcurency is not an fc3 prop; did you mean instanceConcurrency?")]
+    [InlineData("environmentVariable: {A: b}", "fn.props.environmentVariable", "environmentVariable is not an fc3 prop; did you mean environmentVariables?")]
+    [InlineData("MemorySize: 1024", "fn.props.MemorySize", "MemorySize is not an fc3 prop; did you mean memorySize?")]
     public void Parse_MistypedProp_ErrorNamesPropLineAndExpectedType(string prop, string field, string message)
     {
         var yaml = SpecYaml.Function("      " + prop);
@@ -63,6 +67,65 @@ public sealed class SYamlLoaderTests
         Assert.Equal(SpecYaml.LineOf(yaml, prop), error.Line);
         Assert.Equal(message, error.Message);
         Assert.Equal($"s.yaml:{error.Line}:{error.Column}: {field}: {message}", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("logConfig: auto")]
+    [InlineData("logConfig: 'auto|project=my-project'")]
+    public void Parse_LogConfigAuto_IsKeptAsGiven(string prop)
+    {
+        var spec = Assert.Single(SpecYaml.Parse(SpecYaml.Function("      " + prop)).Resources).Spec;
+
+        Assert.StartsWith("auto", spec.LogConfig!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("vpcConfig: auto")]
+    [InlineData("layers: [acs:fc:cn-hangzhou:official:layers/Python310/versions/2]")]
+    [InlineData("sessionAffinity: GENERATED_COOKIE")]
+    [InlineData("disableOndemand: true")]
+    public void Parse_AnFcPropStasisDoesNotUse_IsKeptWithAWarning_NotTakenForATypo(string prop)
+    {
+        var resource = Assert.Single(SpecYaml.Parse(SpecYaml.Function("      " + prop)).Resources);
+
+        Assert.Contains(resource.Warnings, w => w.Contains("is not used by Stasis and was kept", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_AnUnrenderedTemplate_IsOneErrorNamingItsPlaceholders()
+    {
+        var yaml = """
+            edition: 3.0.0
+            name: {{ projectName }}
+            access: '{{ access }}'
+            # {{ commented }} is not a placeholder
+            resources:
+              fn:
+                component: fc3
+                props:
+                  region: '{{ region }}'
+                  functionName: '{{ functionName }}'
+                  description: 'for {{ functionName }}'
+            """;
+
+        var error = Assert.Single(SpecYaml.Fails(yaml).Errors);
+
+        Assert.Equal(2, error.Line);
+        Assert.Equal(
+            "this is a Serverless Devs template whose {{ }} placeholders are not filled in: projectName (line 2), access (line 3), region (line 9), "
+            + "functionName (line 10, 11). Render it first (`s init` asks for them), or replace each {{ name }} with its value",
+            error.Message);
+    }
+
+    [Fact]
+    public void Parse_ATabInTheIndentation_NamesItsOwnLine()
+    {
+        var yaml = "edition: 3.0.0\nname: demo\nresources:\n\tfn:\n    component: fc3\n";
+
+        var error = Assert.Single(SpecYaml.Fails(yaml).Errors);
+
+        Assert.Equal((4, 1), (error.Line, error.Column));
+        Assert.Equal("invalid YAML: a tab in the indentation; YAML indents with spaces only", error.Message);
     }
 
     [Fact]
