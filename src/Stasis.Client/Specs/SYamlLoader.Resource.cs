@@ -34,8 +34,13 @@ public static partial class SYamlLoader
 
         if (!IsFc3(component))
         {
-            fileWarnings.Add($"resources.{key} (line {line}) uses component '{component}', which Stasis does not deploy; skipped");
-            return null;
+            if (LocalComponent(component, interpolator) is not { } local)
+            {
+                fileWarnings.Add($"resources.{key} (line {line}) uses component '{component}', which Stasis does not deploy; skipped");
+                return null;
+            }
+
+            fileWarnings.Add($"resources.{key} (line {line}): component {component} is {local}; its props are read as fc3's");
         }
 
         var warnings = new List<string>();
@@ -73,6 +78,30 @@ public static partial class SYamlLoader
 
         return new SYamlResource(key, component, spec, warnings, line);
     }
+
+    /// <summary>
+    /// A component given as a local checkout, as the fc3 component's own examples do:
+    /// <c>${path('../')}</c>, or <c>${env('fc_component_version', path('../../'))}</c> with the variable unset (set, its
+    /// value is the component). What it is, for the warning; null when it is not such an expression or names another component.
+    /// </summary>
+    private static string? LocalComponent(string component, SpecInterpolator interpolator)
+    {
+        var match = LocalComponentExpression().Match(component.Trim());
+        if (!match.Success)
+        {
+            return null;
+        }
+
+        if (match.Groups["var"].Success && interpolator.Env(match.Groups["var"].Value) is { Length: > 0 } chosen)
+        {
+            return IsFc3(chosen) ? $"{chosen} (${{{match.Groups["var"].Value}}})" : null;
+        }
+
+        return "a local checkout of a component (path())";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\$\{\s*(?:env\(\s*['""](?<var>[A-Za-z_][A-Za-z0-9_]*)['""]\s*,\s*)?path\(\s*['""][^'""]*['""]\s*\)\s*\)?\s*\}$")]
+    private static partial System.Text.RegularExpressions.Regex LocalComponentExpression();
 
     /// <summary>Serverless Devs names the component <c>fc3</c>, <c>fc3@dev</c>, <c>fc3@0.1.2</c> or <c>devsapp/fc3</c>.</summary>
     private static bool IsFc3(string component)

@@ -27,6 +27,9 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
     private int deepest;
     private long interpolatedText;
 
+    /// <summary>The environment variable <paramref name="name"/>, as <c>${env()}</c> reads it.</summary>
+    public string? Env(string name) => env(name);
+
     public SpecNode Resolve(YamlNode node, string field, List<string> warnings)
     {
         var (line, column) = At(node.Start);

@@ -39,6 +39,25 @@ public sealed class CliDeployTests(CliServerFixture server) : IClassFixture<CliS
     }
 
     [Fact]
+    public async Task AFileWithoutAnFc3Resource_SaysWhichResourcesWereSkippedAndWhy()
+    {
+        var path = Path.Combine(_dir, "other.yaml");
+        File.WriteAllText(path, """
+            edition: 3.0.0
+            name: demo
+            resources:
+              bucket:
+                component: oss
+                props: {bucket: b}
+            """);
+
+        var run = await server.RunAsync("deploy", "-t", path);
+
+        Assert.Equal(1, run.Exit);
+        Assert.Contains($"{path} has no fc3 resources to deploy: resources.bucket (line 4) uses component 'oss', which Stasis does not deploy; skipped", run.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeploysThenReportsUnchangedThenUpdated()
     {
         var path = Template("cli-deployed");

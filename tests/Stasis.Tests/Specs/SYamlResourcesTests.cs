@@ -45,6 +45,48 @@ public sealed class SYamlResourcesTests
         Assert.Contains($"resources.bucket (line {SpecYaml.LineOf(yaml, "bucket:")}) uses component 'oss', which Stasis does not deploy; skipped", doc.Warnings);
     }
 
+    [Theory]
+    [InlineData("${path('../')}", null, "a local checkout of a component (path())")]
+    [InlineData("${path(\"../\") }", null, "a local checkout of a component (path())")]
+    [InlineData("${env('fc_component_version', path('../../../'))}", null, "a local checkout of a component (path())")]
+    [InlineData("${env('fc_component_version', path('../../../'))}", "fc3@0.1.2", "fc3@0.1.2 (${fc_component_version})")]
+    public void Parse_AComponentGivenAsALocalCheckout_IsReadAsFc3_WithAWarning(string component, string? variable, string what)
+    {
+        var yaml = $"""
+            edition: 3.0.0
+            name: test
+            resources:
+              fcDemo:
+                component: {component}
+                props:
+            {SpecYaml.MinimalProps}
+            """;
+
+        var doc = SpecYaml.Parse(yaml, name => name == "fc_component_version" ? variable : null);
+
+        Assert.Equal("fn", Assert.Single(doc.Resources).Spec.FunctionName);
+        Assert.Contains(doc.Warnings, w => w.Contains($"is {what}; its props are read as fc3's", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_AComponentVariableNamingAnotherComponent_IsSkipped()
+    {
+        var yaml = $"""
+            edition: 3.0.0
+            name: test
+            resources:
+              fcDemo:
+                component: {"${env('fc_component_version', path('../'))}"}
+                props:
+            {SpecYaml.MinimalProps}
+            """;
+
+        var doc = SpecYaml.Parse(yaml, name => name == "fc_component_version" ? "fc" : null);
+
+        Assert.Empty(doc.Resources);
+        Assert.Contains(doc.Warnings, w => w.Contains("which Stasis does not deploy; skipped", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Parse_ErrorsInSeveralResources_EachNamesItsResource()
     {
