@@ -9,7 +9,7 @@ internal static class FunctionViews
     public const string DefaultRuntime = "custom-container";
 
     public static TableData List(IEnumerable<FunctionInfo> functions, DateTimeOffset now) => new(
-        ["NAME", "RUNTIME", "CONCURRENCY", "TIMEOUT", "INSTANCES", "URL", "UPDATED"],
+        ["NAME", "RUNTIME", "CONCURRENCY", "TIMEOUT", "READY/BUSY/STARTING", "URL", "UPDATED"],
         functions.OrderBy(f => f.Spec.FunctionName, StringComparer.Ordinal).Select(f => (IReadOnlyList<string>)
         [
             f.Spec.FunctionName,

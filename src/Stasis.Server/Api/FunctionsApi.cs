@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -78,6 +79,7 @@ internal static class FunctionsApi
 
     private static async Task<IResult> DeployAsync(FunctionSpec spec, HttpRequest request, FunctionRegistry registry, ImageStore images, CancellationToken ct)
     {
+        var runtime = request.HttpContext.RequestServices.GetRequiredService<Runtime.IInstanceRuntime>();
         spec = FunctionValidation.Normalize(spec);
         var errors = FunctionValidation.Validate(spec);
         if (errors.Count > 0)
@@ -89,6 +91,11 @@ internal static class FunctionsApi
         if (FunctionValidation.CheckImage(spec, images, notices) is { } refused)
         {
             return ApiErrors.Error(refused.Status, refused.Code, refused.Message);
+        }
+
+        if ((spec.GpuConfig is not null || spec.GpuMemorySize > 0) && runtime.Describe().TryGetValue("gpu", out var gpu) && gpu.StartsWith("none", StringComparison.Ordinal))
+        {
+            notices.Add($"function '{spec.FunctionName}' asks for a GPU (gpuConfig), but this server's host has {gpu}: its instances start without one, and CUDA finds no device in them");
         }
 
         var (record, outcome) = await registry.DeployAsync(spec, ct).ConfigureAwait(false);

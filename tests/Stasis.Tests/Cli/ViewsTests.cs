@@ -14,9 +14,9 @@ public sealed class ViewsTests
             Fixtures.Function("alpha", null, Fixtures.HttpTrigger("alpha")),
         ], Fixtures.Now);
 
-        Assert.Equal(["NAME", "RUNTIME", "CONCURRENCY", "TIMEOUT", "INSTANCES", "URL", "UPDATED"], table.Headers);
+        Assert.Equal(["NAME", "RUNTIME", "CONCURRENCY", "TIMEOUT", "READY/BUSY/STARTING", "URL", "UPDATED"], table.Headers);
         Assert.Equal(["alpha", "zeta"], table.Column("NAME"));
-        Assert.Equal(["0/0/0", "2/1/1"], table.Column("INSTANCES"));
+        Assert.Equal(["0/0/0", "2/1/1"], table.Column("READY/BUSY/STARTING"));
         Assert.Equal(["30s", "30s"], table.Column("TIMEOUT"));
         Assert.Equal(["4", "4"], table.Column("CONCURRENCY"));
         Assert.Equal(["5m ago", "5m ago"], table.Column("UPDATED"));
