@@ -83,6 +83,11 @@ internal static class ProvisionCommand
             var functionName = parse.GetValue(name)!;
             var q = parse.GetValue(qualifier) ?? Latest;
             var info = await ctx.Client.PutProvisionAsync(functionName, input, q, ct).ConfigureAwait(false);
+            foreach (var notice in info.Notices)
+            {
+                ctx.Messages.Warning(notice);
+            }
+
             return await FinishAsync(ctx, info, q, draining: false, parse.GetValue(noWait), ct).ConfigureAwait(false);
         });
         return command;

@@ -52,4 +52,6 @@ public sealed record ProvisionInfo
     public int Frozen { get; init; }
     public JsonArray ScheduledActions { get; init; } = new();
     public JsonArray TargetTrackingPolicies { get; init; } = new();
+    /// <summary>What the put did otherwise than its fields may suggest (alwaysAllocateCPU on a GPU function, say).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
 }

@@ -92,7 +92,15 @@ internal static class ProvisionApi
         }
 
         var record = await registry.PutProvisionAsync(name, ProvisionRules.Latest, input, ct).ConfigureAwait(false);
-        return Results.Json(Info(record, dispatcher, registry), JsonDefaults.Options);
+        var notices = new List<string>();
+        if (ProvisionRules.HasGpu(dispatcher.Record.Spec) && input.AlwaysAllocateCPU == false && record.AlwaysAllocateGpu)
+        {
+            // FC's rule: a GPU function's idle mode follows alwaysAllocateGPU; the CPU switch alone changes nothing.
+            notices.Add($"function '{name}' has a GPU, so idle mode follows alwaysAllocateGPU, which is true: its provisioned instances stay warm. "
+                + "Set alwaysAllocateGPU: false (--always-allocate-gpu false) for idle mode");
+        }
+
+        return Results.Json(Info(record, dispatcher, registry) with { Notices = notices }, JsonDefaults.Options);
     }
 
     private static async Task<IResult> Remove(string name, string? qualifier, FunctionRegistry registry, CancellationToken ct)
