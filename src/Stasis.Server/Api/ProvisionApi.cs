@@ -93,6 +93,17 @@ internal static class ProvisionApi
 
         var record = await registry.PutProvisionAsync(name, ProvisionRules.Latest, input, ct).ConfigureAwait(false);
         var notices = new List<string>();
+        // A put changes the fields it gives and keeps the rest, unlike FC's PutProvisionConfig: say what it kept.
+        if (input.TargetTrackingPolicies is null && record.TargetTrackingPolicies.Count > 0)
+        {
+            notices.Add($"kept the {record.TargetTrackingPolicies.Count} target-tracking policies of the previous config; send \"targetTrackingPolicies\": [] to remove them");
+        }
+
+        if (input.ScheduledActions is null && record.ScheduledActions.Count > 0)
+        {
+            notices.Add($"kept the {record.ScheduledActions.Count} scheduled actions of the previous config; send \"scheduledActions\": [] to remove them");
+        }
+
         if (ProvisionRules.HasGpu(dispatcher.Record.Spec) && input.AlwaysAllocateCPU == false && record.AlwaysAllocateGpu)
         {
             // FC's rule: a GPU function's idle mode follows alwaysAllocateGPU; the CPU switch alone changes nothing.
