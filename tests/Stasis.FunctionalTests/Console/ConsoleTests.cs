@@ -83,6 +83,8 @@ public sealed class ConsoleTests(ConsoleServerFixture fx, BrowserFixture browser
         await console.GoAsync("/functions/console-metrics/metrics?window=15m", "metrics");
 
         await console.Page.WaitForFunctionAsync("() => Number(document.querySelector('#about').dataset.points) > 0", null, new() { Timeout = 30_000 });
+        // "1 point of 20 s", "3 points of 20 s": a whole number of seconds, and the noun agrees.
+        await Expect(console.Page.Locator("#about")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^(1 point|([2-9]|[1-9][0-9]+) points) of [0-9]+ s[ ,(]"));
         // The invocations chart has a line, and every chart the issue names is on the page.
         await Expect(console.Page.Locator("#chart-invocations path[d^='M']").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
         foreach (var chart in new[] { "latency", "queue", "concurrency", "pcu", "provisioned", "cpu", "memory", "gpu" })

@@ -42,8 +42,9 @@ export async function render(view, { params: [name], query, scope }) {
     const last = points[points.length - 1];
     const about = view.querySelector('#about');
     about.dataset.points = points.length;
-    const width = points.length ? seconds(points[0]) : report.intervalSeconds;
-    about.textContent = `${points.length} points of ${width} s` + (width > report.intervalSeconds ? ` (${report.intervalSeconds} s intervals merged)` : '') +
+    // The widest point is the interval (the first one may be cut short by the server's start); whole seconds read best.
+    const width = points.length ? Math.round(Math.max(...points.map(seconds))) : report.intervalSeconds;
+    about.textContent = `${points.length} ${points.length === 1 ? 'point' : 'points'} of ${width} s` + (width > report.intervalSeconds ? ` (${report.intervalSeconds} s intervals merged)` : '') +
       (last ? `, the last closed ${clockTime(last.end)}` : ', none closed yet') + '. Updates live.';
     for (const c of charts) {
       const rows = points.map(c.series);
