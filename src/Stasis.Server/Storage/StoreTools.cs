@@ -76,7 +76,6 @@ public static class StoreTools
             throw new StoreUnavailableException($"the backup of {store} to {destination} failed: {e.Message}", e);
         }
 
-        SqliteConnection.ClearAllPools();
         return new BackupResult(destination, new FileInfo(destination).Length, watch.Elapsed);
     }
 
@@ -96,7 +95,6 @@ public static class StoreTools
             problems = [e.Message];
         }
 
-        SqliteConnection.ClearAllPools();
         return new CheckResult(store, new FileInfo(store).Length, problems, watch.Elapsed);
     }
 

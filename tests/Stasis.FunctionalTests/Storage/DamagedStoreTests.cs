@@ -115,7 +115,6 @@ public sealed class DamagedStoreTests : IAsyncLifetime
     {
         await _server.StartAsync();
         await _server.StopAsync();
-        SqliteConnection.ClearAllPools();
     }
 
     private static async Task Overwrite(string path, long offset, int count)
@@ -207,7 +206,6 @@ public sealed class DamagedStoreTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        SqliteConnection.ClearAllPools();
         if (Directory.Exists(_server.StoreFile))
         {
             Directory.Delete(_server.StoreFile);
