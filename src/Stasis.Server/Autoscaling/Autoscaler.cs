@@ -49,11 +49,8 @@ internal static partial class Autoscaler
             var result = Propose(policy, state.For(policy), metrics?.Get(policy.MetricType), metrics?.Measured ?? input.Current, newInterval, input.Settings);
             tracking[policy.Key] = result.State;
             proposals.Add(new ScalingProposal($"policy {policy.Key}", result.Target, result.Why));
-            if (result.Unavailable && input.Current > 0)
-            {
-                explain.Add($"{policy.MetricType} is unavailable, so policy {policy.Key} holds {result.Target} until it is measured again");
-            }
-
+            // An unavailable metric holds the count: the reason says so ("... unavailable: holding 3"). It is not an error
+            // to show as the config's currentError, where it read as a fault while nothing was wrong.
             if (result.Asked is { } wanted && wanted > policy.MaxCapacity && result.Target == policy.MaxCapacity)
             {
                 asked.Add((policy, wanted, metrics!.Get(policy.MetricType)!.Value));
