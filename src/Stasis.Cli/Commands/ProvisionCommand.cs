@@ -138,7 +138,8 @@ internal static class ProvisionCommand
 
     private static Command List(CliEnvironment env, GlobalOptions global)
     {
-        var command = new Command("list", "List the functions with provisioned instances");
+        var wide = new Option<bool>("--wide") { Description = "All the columns of s provision list: qualifier, resource, both always-allocate switches, policies and actions apart" };
+        var command = new Command("list", "List the functions with provisioned instances") { wide };
         command.Aliases.Add("ls");
         CommandAction.Set(command, env, global, async (ctx, parse, ct) =>
         {
@@ -149,7 +150,7 @@ internal static class ProvisionCommand
             }
             else
             {
-                TableWriter.Write(ctx.Console, ProvisionViews.List(provisions), "no provisioned functions");
+                TableWriter.Write(ctx.Console, parse.GetValue(wide) ? ProvisionViews.Wide(provisions) : ProvisionViews.List(provisions), "no provisioned functions");
             }
 
             return ExitCodes.Success;

@@ -9,7 +9,27 @@ internal static class ProvisionViews
 {
     public const int ErrorWidth = 60;
 
+    /// <summary>
+    /// <c>provision list</c>: what says whether a function is served warm, within 120 columns. The qualifier and
+    /// resource (always LATEST, NAME#LATEST) and the two switches behind idle mode are in <see cref="Wide"/>.
+    /// </summary>
     public static TableData List(IEnumerable<ProvisionInfo> provisions) => new(
+        ["FUNCTION", "TARGET", "CURRENT", "FROZEN", "IDLE MODE", "TRACKING/SCHEDULED", "CURRENT ERROR"],
+        provisions.OrderBy(p => p.FunctionName, StringComparer.Ordinal).ThenBy(p => p.Qualifier, StringComparer.Ordinal).Select(p => (IReadOnlyList<string>)
+        [
+            p.FunctionName,
+            Number(p.Target),
+            Number(p.Current),
+            Number(p.Frozen),
+            OnOff(p.IdleMode),
+            string.Create(CultureInfo.InvariantCulture, $"{p.TargetTrackingPolicies.Count}/{p.ScheduledActions.Count}"),
+            Humanize.Truncate(p.CurrentError, NarrowErrorWidth),
+        ]).ToList());
+
+    private const int NarrowErrorWidth = 40;
+
+    /// <summary><c>provision list --wide</c>: the columns of <c>s provision list</c>, plus idle mode and frozen.</summary>
+    public static TableData Wide(IEnumerable<ProvisionInfo> provisions) => new(
         ["FUNCTION", "QUALIFIER", "RESOURCE", "TARGET", "CURRENT", "SCHEDULED ACTIONS", "TARGET TRACKING POLICIES", "CURRENT ERROR",
          "ALWAYS ALLOCATE CPU", "ALWAYS ALLOCATE GPU", "IDLE MODE", "FROZEN"],
         provisions.OrderBy(p => p.FunctionName, StringComparer.Ordinal).ThenBy(p => p.Qualifier, StringComparer.Ordinal).Select(p => (IReadOnlyList<string>)

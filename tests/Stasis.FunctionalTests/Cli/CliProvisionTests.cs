@@ -41,6 +41,7 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
 
         var put = await server.RunAsync("provision", "put", name, "--target", "2");
         var list = await server.RunAsync("provision", "list");
+        var wide = await server.RunAsync("provision", "list", "--wide");
         var get = await server.RunAsync("provision", "get", name, "-o", "json");
         var remove = await server.RunAsync("provision", "remove", name, "-o", "json");
         var after = await server.RunAsync("provision", "list", "-o", "json");
@@ -52,10 +53,15 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
         Assert.Equal("0", Property(put.Out, "frozen"));
 
         Assert.Equal(0, list.Exit);
-        Assert.Contains("ALWAYS ALLOCATE CPU", list.Out, StringComparison.Ordinal);
+        Assert.Contains("IDLE MODE", list.Out, StringComparison.Ordinal);
         var row = list.Out.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        // function, target, current, frozen, idle mode, tracking/scheduled, error
+        Assert.Equal([name, "2", "2", "0", "off", "0/0", "-"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(0, wide.Exit);
+        Assert.Contains("ALWAYS ALLOCATE CPU", wide.Out, StringComparison.Ordinal);
+        var wideRow = wide.Out.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
         // function, qualifier, resource, target, current, scheduled actions, policies, error, cpu, gpu, idle mode, frozen
-        Assert.Equal([name, "LATEST", name + "#LATEST", "2", "2", "0", "0", "-", "true", "true", "off", "0"], row.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal([name, "LATEST", name + "#LATEST", "2", "2", "0", "0", "-", "true", "true", "off", "0"], wideRow.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
         Assert.Equal(0, get.Exit);
         var info = JsonSerializer.Deserialize<ProvisionInfo>(get.Out, JsonDefaults.Options)!;
@@ -125,7 +131,8 @@ public sealed class CliProvisionTests(CliServerFixture server) : IClassFixture<C
 
         Assert.True(seed.Exit == 0, seed.Err);
         var row = seedList.Out.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["1", "1", "0", "1"], row[3..7]); // target = current: allocated, and the policy is deployed (outside its window)
+        Assert.Equal(["1", "1"], row[1..3]); // target = current: allocated
+        Assert.Equal("1/0", row[5]); // and the policy is deployed (outside its window)
         var info = JsonSerializer.Deserialize<ProvisionInfo>(inForce.Out, JsonDefaults.Options)!;
         Assert.Equal(2, info.Target); // minCapacity 2 of the policy in force
         Assert.Equal(2, info.Current);

@@ -103,9 +103,27 @@ public sealed class ProvisionCliTests
     }
 
     [Fact]
-    public void ListShowsTheSeedsColumnsPlusIdleModeAndFrozen()
+    public void ListShowsWhatSaysWhetherAFunctionIsServedWarm_InUnder120Columns()
     {
         var table = ProvisionViews.List(
+        [
+            Info("zeta", target: 2, current: 1, frozen: 1, idle: true) with { CurrentError = "exit 1\nboom", AlwaysAllocateCPU = false },
+            Info("alpha", target: 1, current: 1) with { TargetTrackingPolicies = [JsonNode.Parse(Policy)] },
+        ]);
+
+        Assert.Equal(["FUNCTION", "TARGET", "CURRENT", "FROZEN", "IDLE MODE", "TRACKING/SCHEDULED", "CURRENT ERROR"], table.Headers);
+        Assert.Equal(["alpha", "zeta"], table.Column("FUNCTION"));
+        Assert.Equal(["1/0", "0/0"], table.Column("TRACKING/SCHEDULED"));
+        Assert.Equal(["off", "on"], table.Column("IDLE MODE"));
+        Assert.Equal(["-", "exit 1 boom"], table.Column("CURRENT ERROR"));
+        var widest = table.Headers.Select((h, i) => table.Rows.Select(r => r[i].Length).Append(h.Length).Max() + 2).Sum();
+        Assert.InRange(widest + 40 - "exit 1 boom".Length, 0, 120); // with a current error at its 40 columns (the wide table takes about 250)
+    }
+
+    [Fact]
+    public void WideShowsTheSeedsColumnsPlusIdleModeAndFrozen()
+    {
+        var table = ProvisionViews.Wide(
         [
             Info("zeta", target: 2, current: 1, frozen: 1, idle: true) with { CurrentError = "exit 1\nboom", AlwaysAllocateCPU = false },
             Info("alpha", target: 1, current: 1) with { TargetTrackingPolicies = [JsonNode.Parse(Policy)] },
