@@ -43,7 +43,7 @@ internal static class StoreCommand
             else
             {
                 ctx.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"backed up to {result.File} ({result.Bytes / 1048576.0:0.0} MB in {result.Took.TotalSeconds:0.0} s)"));
-                ctx.Messages.Note($"access keys in it are sealed with the server key ({Path.Combine(Path.GetFullPath(parse.GetValue(data)!), "server.key")} unless --server-key says otherwise), which is not in the backup: keep a copy of it apart");
+                ctx.Messages.Note($"access keys in it are sealed with the server key ({Path.Combine(Path.GetFullPath(parse.GetValue(data)!), Stasis.Server.Security.ServerKey.FileName)} unless --server-key says otherwise), which is not in the backup: keep a copy of it apart");
             }
 
             return Task.FromResult(ExitCodes.Success);
@@ -74,7 +74,7 @@ internal static class StoreCommand
                     ctx.Out.WriteLine("  " + problem);
                 }
 
-                ctx.Messages.Note($"restore a backup: stop the server, copy it to {result.Store} and remove {result.Store}-wal and {result.Store}-shm; `sqlite3 {result.Store} .recover` copies out what is still readable");
+                ctx.Messages.Note($"restore a backup: {result.Remedy}");
             }
 
             return Task.FromResult(result.Ok ? ExitCodes.Success : ExitCodes.Failure);

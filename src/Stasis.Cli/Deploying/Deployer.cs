@@ -68,11 +68,9 @@ internal sealed class Deployer(CommandContext ctx, StasisClient client)
     {
         if (template.Resources.Count == 0)
         {
-            // Name what was skipped: the file's warnings say which resource used which component.
-            var skipped = template.Warnings.Where(w => w.Contains("which Stasis does not deploy", StringComparison.Ordinal)).ToList();
-            throw new CliException(skipped.Count == 0
+            throw new CliException(template.Skipped.Count == 0
                 ? $"{template.Path} has no fc3 resources to deploy; add one under resources: with component: fc3"
-                : $"{template.Path} has no fc3 resources to deploy: {string.Join("; ", skipped)}");
+                : $"{template.Path} has no fc3 resources to deploy: {string.Join("; ", template.Skipped)}");
         }
 
         if (resourceKey is null)

@@ -29,6 +29,6 @@ internal static class TemplateLoader
         return new Template(
             path,
             document.Resources.Select(r => new TemplateResource(r.ResourceKey, r.Spec, r.Warnings)).ToList(),
-            document.Warnings);
+            document.Warnings) { Skipped = document.Skipped };
     }
 }

@@ -6,19 +6,23 @@ namespace Stasis.Client.Specs;
 /// </summary>
 internal static class FcProps
 {
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    /// <summary>The props Stasis reads (<see cref="FunctionPropsMapper"/>).</summary>
+    public static readonly IReadOnlySet<string> Read = new HashSet<string>(StringComparer.Ordinal)
     {
-        // What Stasis reads.
         "functionName", "description", "region", "runtime", "handler", "timeout", "memorySize", "cpu", "gpuMemorySize",
         "diskSize", "instanceConcurrency", "internetAccess", "logConfig", "provisionConfig", "environmentVariables", "code",
         "customContainerConfig", "customRuntimeConfig", "gpuConfig", "instanceLifecycleConfig", "triggers",
         "maxInstances", "maxQueueLength", "schedulingPolicy", "idleTimeout", "maxRequestsPerSecond", "burst",
-        // FC props Stasis keeps without using.
+    };
+
+    /// <summary>Every fc3 prop: those Stasis reads, and FC's that it keeps without using.</summary>
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(Read.Concat(
+    [
         "role", "vpcConfig", "nasConfig", "ossMountConfig", "layers", "customDNS", "tracingConfig", "asyncInvokeConfig",
         "concurrencyConfig", "scalingConfig", "instanceType", "disableOndemand", "sessionAffinity", "sessionAffinityConfig",
         "artifact", "tags", "vpcBinding", "invocationRestriction", "customDomain", "initializer", "initializationTimeout",
         "caPort", "cpuSpec", "enableLongLiving", "disableInjectCredentials", "resourceGroupId", "endpoint", "supplement",
-    };
+    ]), StringComparer.Ordinal);
 
     /// <summary>The prop <paramref name="key"/> was likely meant to be; null when it is one, or is near none.</summary>
     public static string? Suggest(string key)
@@ -28,11 +32,12 @@ internal static class FcProps
             return null;
         }
 
+        var lower = key.ToLowerInvariant();
         string? best = null;
         var bestDistance = int.MaxValue;
         foreach (var prop in All)
         {
-            var d = Distance(key.ToLowerInvariant(), prop.ToLowerInvariant());
+            var d = Distance(lower, prop.ToLowerInvariant());
             if (d < bestDistance)
             {
                 (best, bestDistance) = (prop, d);

@@ -36,7 +36,7 @@ internal sealed class FunctionPropsMapper
             var v = e.Value;
             if (v is SpecScalar { Value: null } && e.Key != "functionName")
             {
-                if (!IsKnown(e.Key))
+                if (!FcProps.Read.Contains(e.Key))
                 {
                     unknown[e.Key] = null;
                     Kept(f, e);
@@ -106,13 +106,6 @@ internal sealed class FunctionPropsMapper
 
         return FunctionSpecNormalizer.Normalize(spec with { UnknownProps = unknown.Count > 0 ? unknown : null });
     }
-
-    private static bool IsKnown(string prop) => prop is "functionName" or "description" or "region" or "runtime"
-        or "handler" or "timeout" or "memorySize" or "cpu" or "gpuMemorySize" or "diskSize" or "instanceConcurrency"
-        or "internetAccess" or "logConfig" or "provisionConfig" or "maxInstances" or "maxQueueLength" or "idleTimeout"
-        or "schedulingPolicy" or "maxRequestsPerSecond" or "burst"
-        or "environmentVariables" or "code" or "customContainerConfig" or "customRuntimeConfig" or "gpuConfig"
-        or "instanceLifecycleConfig" or "triggers";
 
     private void Kept(string field, SpecEntry e) => warnings.Add($"{field} (line {e.Line}) is not used by Stasis and was kept");
 

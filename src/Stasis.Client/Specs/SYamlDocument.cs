@@ -14,7 +14,11 @@ public sealed record SYamlDocument(
     string? Name,
     JsonObject Vars,
     IReadOnlyList<SYamlResource> Resources,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The resources of other components, not deployed: one line each, which is also among <see cref="Warnings"/>.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+}
 
 /// <summary>One fc3 resource of an s.yaml, its props mapped to a validated <see cref="FunctionSpec"/>.</summary>
 public sealed record SYamlResource(

@@ -4,10 +4,10 @@ namespace Stasis.Client.Specs;
 
 public static partial class SYamlLoader
 {
-    /// <summary>Reads one <c>resources.&lt;key&gt;</c>; null when it is not an fc3 resource or cannot be read.</summary>
+    /// <summary>Reads one <c>resources.&lt;key&gt;</c>; null when it is not an fc3 resource (said in <paramref name="skipped"/>) or cannot be read.</summary>
     private static SYamlResource? ReadResource(
-        YamlNode keyNode, YamlNode value, SpecInterpolator interpolator, SpecProblems problems, List<string> fileWarnings, string baseDirectory,
-        bool requireRunnable)
+        YamlNode keyNode, YamlNode value, SpecInterpolator interpolator, SpecProblems problems, List<string> fileWarnings, List<string> skipped,
+        string baseDirectory, bool requireRunnable)
     {
         var (line, column) = SpecInterpolator.At(keyNode.Start);
         if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
@@ -36,7 +36,9 @@ public static partial class SYamlLoader
         {
             if (LocalComponent(component, interpolator) is not { } local)
             {
-                fileWarnings.Add($"resources.{key} (line {line}) uses component '{component}', which Stasis does not deploy; skipped");
+                var skip = $"resources.{key} (line {line}) uses component '{component}', which Stasis does not deploy; skipped";
+                fileWarnings.Add(skip);
+                skipped.Add(skip);
                 return null;
             }
 

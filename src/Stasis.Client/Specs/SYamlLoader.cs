@@ -97,6 +97,7 @@ public static partial class SYamlLoader
         }
 
         var resources = new List<SYamlResource>();
+        var skipped = new List<string>();
         if (!top.TryGetValue("resources", out var resourcesEntry) || resourcesEntry.Value is not YamlMappingNode resourceMap)
         {
             Error(problems, "resources", resourcesEntry.Value ?? root, "resources is required: a mapping of resource name to {component: fc3, props: ...}");
@@ -105,7 +106,7 @@ public static partial class SYamlLoader
         {
             foreach (var (keyNode, value) in resourceMap.Children)
             {
-                if (ReadResource(keyNode, value, interpolator, problems, warnings, baseDirectory, requireRunnable) is { } resource)
+                if (ReadResource(keyNode, value, interpolator, problems, warnings, skipped, baseDirectory, requireRunnable) is { } resource)
                 {
                     resources.Add(resource);
                 }
@@ -119,7 +120,7 @@ public static partial class SYamlLoader
             throw new SpecException(problems.Errors.OrderBy(e => e.Line ?? int.MaxValue).ThenBy(e => e.Column).ToList());
         }
 
-        return new SYamlDocument(sourceName, edition, name, varsJson, resources, warnings);
+        return new SYamlDocument(sourceName, edition, name, varsJson, resources, warnings) { Skipped = skipped };
     }
 
     /// <summary>The first tab in a line's leading whitespace, 1-based; null when there is none.</summary>
@@ -145,6 +146,11 @@ public static partial class SYamlLoader
     /// </summary>
     private static void RefuseTemplatePlaceholders(string yaml, string source)
     {
+        if (!yaml.Contains("{{", StringComparison.Ordinal))
+        {
+            return; // every rendered file: no split into lines
+        }
+
         var found = new List<(string Name, int Line)>();
         var lines = yaml.Split('\n');
         for (var i = 0; i < lines.Length; i++)

@@ -79,7 +79,6 @@ internal static class FunctionsApi
 
     private static async Task<IResult> DeployAsync(FunctionSpec spec, HttpRequest request, FunctionRegistry registry, ImageStore images, CancellationToken ct)
     {
-        var runtime = request.HttpContext.RequestServices.GetRequiredService<Runtime.IInstanceRuntime>();
         spec = FunctionValidation.Normalize(spec);
         var errors = FunctionValidation.Validate(spec);
         if (errors.Count > 0)
@@ -93,7 +92,9 @@ internal static class FunctionsApi
             return ApiErrors.Error(refused.Status, refused.Code, refused.Message);
         }
 
-        if ((spec.GpuConfig is not null || spec.GpuMemorySize > 0) && runtime.Describe().TryGetValue("gpu", out var gpu) && gpu.StartsWith("none", StringComparison.Ordinal))
+        if ((spec.GpuConfig is not null || spec.GpuMemorySize > 0)
+            && request.HttpContext.RequestServices.GetRequiredService<Runtime.IInstanceRuntime>().Describe().TryGetValue("gpu", out var gpu)
+            && gpu.StartsWith("none", StringComparison.Ordinal))
         {
             notices.Add($"function '{spec.FunctionName}' asks for a GPU (gpuConfig), but this server's host has {gpu}: its instances start without one, and CUDA finds no device in them");
         }

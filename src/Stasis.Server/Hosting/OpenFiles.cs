@@ -31,10 +31,6 @@ internal static partial class OpenFiles
         return (before, before);
     }
 
-    /// <summary>The soft limit now; 0 where the host cannot tell.</summary>
-    public static long Limit() =>
-        OperatingSystem.IsLinux() && GetRLimit(RlimitNofile, out var limit) == 0 ? (long)Math.Min(limit.Current, long.MaxValue) : 0;
-
     /// <summary>How many files the process has open (<c>/proc/self/fd</c>); null where the host cannot tell.</summary>
     public static int? Open()
     {

@@ -106,9 +106,7 @@ public sealed class StasisServer : IAsyncDisposable
         }
 
         var openFiles = OpenFiles.RaiseToHard();
-        var (maxConnections, maxPerAddress) = Connections.ConnectionGate.Defaults(openFiles.After);
-        maxConnections = options.Limits.MaxConnections ?? maxConnections;
-        maxPerAddress = Math.Min(options.Limits.MaxConnectionsPerAddress ?? Math.Max(4, maxConnections / 4), maxConnections);
+        var (maxConnections, maxPerAddress) = Connections.ConnectionGate.Caps(openFiles.After, options.Limits.MaxConnections, options.Limits.MaxConnectionsPerAddress);
         builder.Services.AddSingleton(sp => new Connections.ConnectionGate(maxConnections, maxPerAddress, proxies, openFiles.After,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Connections")));
         builder.WebHost.ConfigureKestrel(k =>
@@ -162,7 +160,7 @@ public sealed class StasisServer : IAsyncDisposable
             logger.LogInformation("Open-file limit raised from {Before} to its hard limit {After}", openFiles.Before, openFiles.After);
         }
 
-        var (fitting, _) = Connections.ConnectionGate.Defaults(openFiles.After);
+        var fitting = Connections.ConnectionGate.Defaults(openFiles.After).Max;
         if (openFiles.After > 0 && maxConnections > fitting)
         {
             logger.LogWarning("limits.maxConnections {Max} is more than the open-file limit {Limit} leaves room for ({Fitting}): past that, connections and instances may fail with 'too many open files'. Raise the hard limit (ulimit -Hn, LimitNOFILE=) or lower --max-connections",

@@ -14,7 +14,7 @@ internal static class DataDirectoryModes
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>Files whose mode is checked at start-up: what would let someone read the store or sign as a key.</summary>
-    public static readonly string[] PrivateFiles = ["stasis.db", "stasis.db-wal", "stasis.db-shm", Security.ServerKey.FileName, Security.ReplayJournal.FileName];
+    public static readonly string[] PrivateFiles = [StasisDb.FileName, StasisDb.FileName + "-wal", StasisDb.FileName + "-shm", Security.ServerKey.FileName, Security.ReplayJournal.FileName];
 
     /// <summary>Makes (or checks) <paramref name="directory"/>; throws <see cref="StoreUnavailableException"/> naming the chmod where it is open to others.</summary>
     public static void Prepare(string directory)

@@ -35,6 +35,9 @@ internal sealed class StasisDb
     private static readonly string ConnectionPragmas = string.Create(CultureInfo.InvariantCulture,
         $"PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-{PageCacheKiB};");
 
+    /// <summary>The store's file in the data directory.</summary>
+    public const string FileName = "stasis.db";
+
     private readonly string _connectionString;
 
     /// <param name="dataDirectory">Created if missing.</param>
@@ -43,7 +46,7 @@ internal sealed class StasisDb
     /// <param name="checkTimeout">How long the start-up quick_check may run (default <see cref="StoreIntegrity.StartupBound"/>); zero skips it.</param>
     public StasisDb(string dataDirectory, TimeSpan? lockWait = null, Action<string>? waiting = null, TimeSpan? checkTimeout = null)
     {
-        FilePath = Path.GetFullPath(Path.Combine(dataDirectory, "stasis.db"));
+        FilePath = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath,

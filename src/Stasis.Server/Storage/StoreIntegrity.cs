@@ -102,10 +102,6 @@ internal static class StoreIntegrity
         {
             throw Damaged(path, e.Message);
         }
-        finally
-        {
-            timer.Dispose();
-        }
     }
 
     /// <summary>SQLite's full <c>integrity_check</c>: "ok", or up to <paramref name="most"/> problems, each a line.</summary>
@@ -126,10 +122,17 @@ internal static class StoreIntegrity
 
     public static StoreUnavailableException Damaged(string path, string what, Exception? inner = null)
     {
-        var message = $"the store {path} is damaged ({what}). Restore it from a backup: with the server stopped, copy the backup to {path} and remove {path}-wal and {path}-shm. "
-            + $"`stasis store check --data {Path.GetDirectoryName(path)}` lists what is damaged; `sqlite3 {path} .recover` copies out what is still readable.";
+        var message = $"the store {path} is damaged ({what}). Restore it from a backup: {RestoreSteps(path)}. "
+            + $"`stasis store check --data {Path.GetDirectoryName(path)}` lists what is damaged; {RecoverSteps(path)}.";
         return inner is null ? new StoreUnavailableException(message) : new StoreUnavailableException(message, inner);
     }
+
+    /// <summary>How a damaged store at <paramref name="path"/> is restored, and what saves what it still holds.</summary>
+    public static string Remedy(string path) => $"{RestoreSteps(path)}; {RecoverSteps(path)}";
+
+    private static string RestoreSteps(string path) => $"with the server stopped, copy the backup to {path} and remove {path}-wal and {path}-shm";
+
+    private static string RecoverSteps(string path) => $"`sqlite3 {path} .recover` copies out what is still readable";
 
     private static List<string> Rows(SqliteConnection connection, string sql)
     {

@@ -16,12 +16,15 @@ public static class StoreTools
     public sealed record CheckResult(string Store, long Bytes, IReadOnlyList<string> Problems, TimeSpan Took)
     {
         public bool Ok => Problems is ["ok"];
+
+        /// <summary>What to do about a damaged store, as the server's own refusal says it.</summary>
+        public string Remedy => StoreIntegrity.Remedy(Store);
     }
 
     /// <summary>The store file of <paramref name="dataDirectory"/>, checked to be one (a directory, an empty or foreign file are refused).</summary>
     public static string StoreOf(string dataDirectory)
     {
-        var store = Path.GetFullPath(Path.Combine(dataDirectory, "stasis.db"));
+        var store = Path.GetFullPath(Path.Combine(dataDirectory, StasisDb.FileName));
         if (!File.Exists(store) && !Directory.Exists(store))
         {
             throw new StoreUnavailableException($"there is no store at {store}; give the server's data directory with --data.");

@@ -9,10 +9,13 @@ namespace Stasis.FunctionalTests.Limits;
 /// </summary>
 internal static class RawHttp
 {
-    /// <summary>Sends <paramref name="request"/> as is and returns what comes back until the server closes the connection (or the deadline).</summary>
-    public static async Task<string> SendAsync(Uri server, string request, int seconds = 30)
+    /// <summary>
+    /// Sends <paramref name="request"/> as is, from <paramref name="from"/> when given (any 127.x address on loopback), and
+    /// returns what comes back until the answer is whole, the server closes the connection, or the deadline.
+    /// </summary>
+    public static async Task<string> SendAsync(Uri server, string request, int seconds = 30, System.Net.IPAddress? from = null)
     {
-        using var client = new TcpClient();
+        using var client = from is null ? new TcpClient() : new TcpClient(new System.Net.IPEndPoint(from, 0));
         await client.ConnectAsync(server.Host, server.Port);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request));

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Text;
 using Stasis.Client.Auth;
 using Stasis.Client.Model;
 using Stasis.Server.Hosting;
@@ -53,23 +51,8 @@ public sealed class TrustedProxyTests : IAsyncLifetime
     }
 
     /// <summary>One GET on a connection of its own from <paramref name="source"/>; the whole answer as text.</summary>
-    private static async Task<string> RawGet(IPAddress source, int port, string path, string headers = "")
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(source, 0));
-        await socket.ConnectAsync(IPAddress.Loopback, port);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"));
-        var buffer = new byte[8192];
-        var text = new StringBuilder();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        int n;
-        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
-        {
-            text.Append(Encoding.UTF8.GetString(buffer, 0, n));
-        }
-
-        return text.ToString();
-    }
+    private static Task<string> RawGet(IPAddress source, int port, string path, string headers = "") =>
+        RawHttp.SendAsync(new Uri($"http://127.0.0.1:{port}/"), $"GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n", from: source);
 
     public Task InitializeAsync() => _fixture.InitializeAsync();
 

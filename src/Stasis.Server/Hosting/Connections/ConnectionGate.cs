@@ -64,8 +64,17 @@ internal sealed class ConnectionGate
         var limit = openFileLimit > 0 ? openFileLimit : 1024;
         var reserve = Math.Clamp(limit / 8, 256, 8192);
         var max = (int)Math.Clamp((limit - reserve) / 2, 16, 10_000_000);
-        return (max, Math.Max(4, max / 4));
+        return (max, PerAddressOf(max));
     }
+
+    /// <summary>The caps in force: those given (<c>limits.maxConnections</c>, <c>limits.maxConnectionsPerAddress</c>), the rest from <see cref="Defaults"/>; never more per address than in all.</summary>
+    public static (int Max, int PerAddress) Caps(long openFileLimit, int? max, int? perAddress)
+    {
+        var resolved = max ?? Defaults(openFileLimit).Max;
+        return (resolved, Math.Min(perAddress ?? PerAddressOf(resolved), resolved));
+    }
+
+    private static int PerAddressOf(int max) => Math.Max(4, max / 4);
 
     /// <summary>Takes a place for a connection from <paramref name="remote"/>, or says which cap refuses it.</summary>
     public Admission TryEnter(IPAddress? remote)

@@ -12,6 +12,10 @@ namespace Stasis.Server.Hosting.Connections;
 /// </summary>
 internal sealed class ConnectionGateMiddleware(ConnectionDelegate next, ConnectionGate gate)
 {
+    // The two answers, written once: a flood of refused connections allocates nothing for them.
+    private readonly byte[] _serverFull = Refusal(ServerFull(gate.MaxConnections));
+    private readonly byte[] _addressFull = Refusal(AddressFull(gate.MaxPerAddress));
+
     // A refused connection waits this long at most for the client's request before it is closed, and only so many wait
     // at once: a close with the request unread would send a reset that can lose the answer, but a flood of refused
     // connections must not hold file descriptors.
@@ -25,7 +29,7 @@ internal sealed class ConnectionGateMiddleware(ConnectionDelegate next, Connecti
         var admission = gate.TryEnter(remote);
         if (admission is Admission.RefusedServer or Admission.RefusedAddress)
         {
-            await RefuseAsync(connection, admission == Admission.RefusedServer ? ServerFull(gate.MaxConnections) : AddressFull(gate.MaxPerAddress)).ConfigureAwait(false);
+            await RefuseAsync(connection, admission == Admission.RefusedServer ? _serverFull : _addressFull).ConfigureAwait(false);
             return;
         }
 
@@ -39,22 +43,27 @@ internal sealed class ConnectionGateMiddleware(ConnectionDelegate next, Connecti
         }
     }
 
-    internal static string ServerFull(int max) =>
+    private static string ServerFull(int max) =>
         $"the server has its most connections open ({max}, limits.maxConnections); try again shortly, or raise the limit with --max-connections";
 
-    internal static string AddressFull(int max) =>
+    private static string AddressFull(int max) =>
         $"this client address has its most connections open ({max}, limits.maxConnectionsPerAddress); reuse or close idle connections, or raise the limit with --max-connections-per-address";
 
-    private static async Task RefuseAsync(ConnectionContext connection, string message)
+    /// <summary>A whole HTTP/1.1 answer: 503 with the JSON error, and the connection closed after it.</summary>
+    private static byte[] Refusal(string message)
+    {
+        var body = Encoding.UTF8.GetBytes($$"""{"code":"TooManyConnections","message":"{{message}}"}""");
+        var head = Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
+        return [.. head, .. body];
+    }
+
+    private static async Task RefuseAsync(ConnectionContext connection, byte[] refusal)
     {
         try
         {
-            var body = Encoding.UTF8.GetBytes($$"""{"code":"TooManyConnections","message":"{{message}}"}""");
-            var head = Encoding.ASCII.GetBytes(
-                $"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n");
             var output = connection.Transport.Output;
-            output.Write(head);
-            output.Write(body);
+            output.Write(refusal);
             using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await output.FlushAsync(flush.Token).ConfigureAwait(false);
             try

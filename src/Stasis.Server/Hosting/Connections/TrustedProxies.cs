@@ -28,18 +28,14 @@ internal sealed class TrustedProxies
         {
             var entry = raw.Trim();
             var host = entry.Split('/')[0];
-            if (!host.Contains(':', StringComparison.Ordinal) && host.Count(c => c == '.') != 3)
-            {
-                // IPAddress takes "10.0.0" for 10.0.0.0, as inet_aton does; a proxy's address is written in full.
-                throw new ArgumentException($"--trusted-proxy '{raw}' is neither an IP address nor a CIDR range (for example 10.0.0.5 or 10.0.0.0/8).");
-            }
-
-            if (IPAddress.TryParse(entry, out var address) && !entry.Contains('/', StringComparison.Ordinal))
+            // IPAddress takes "10.0.0" for 10.0.0.0, as inet_aton does; a proxy's address is written in full.
+            var written = host.Contains(':', StringComparison.Ordinal) || host.Count(c => c == '.') == 3;
+            if (written && IPAddress.TryParse(entry, out var address) && !entry.Contains('/', StringComparison.Ordinal))
             {
                 address = Normal(address);
                 networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
             }
-            else if (IPNetwork.TryParse(entry, out var network))
+            else if (written && IPNetwork.TryParse(entry, out var network))
             {
                 networks.Add(network);
             }
