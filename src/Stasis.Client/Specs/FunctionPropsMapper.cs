@@ -131,8 +131,8 @@ internal sealed class FunctionPropsMapper
         return result;
     }
 
-    /// <summary>FC takes <c>code</c> as a path or as <c>{src: path}</c> (with OSS keys Stasis cannot fetch from);
-    /// either way the path is made absolute against the s.yaml's directory, since the server runs elsewhere.</summary>
+    /// <summary>FC takes <c>code</c> as a path (a directory or a .zip) or as <c>{src: path}</c> (with OSS keys Stasis
+    /// cannot fetch from); either way the path is made absolute against the s.yaml's directory, since the server runs elsewhere.</summary>
     private string? Code(SpecNode v, string f)
     {
         string? raw;
@@ -179,9 +179,9 @@ internal sealed class FunctionPropsMapper
         }
 
         var full = Path.GetFullPath(Path.Combine(baseDirectory, raw));
-        if (File.Exists(full))
+        if (File.Exists(full) && !FunctionRuntimes.IsZip(full))
         {
-            problems.Error(f, v, $"code '{raw}' is a file ({full}); the local process runtime needs a directory and does not unpack archives");
+            problems.Error(f, v, $"code '{raw}' is a file ({full}): give a directory, or a .zip archive (the server unpacks it)");
         }
         else if (!Directory.Exists(full))
         {

@@ -92,7 +92,7 @@ public static partial class FunctionSpecValidator
 
     private static void ValidateStart(FunctionSpec spec, Action<string, string> error)
     {
-        if (spec.Runtime is { } runtime && runtime != "custom-container" && !runtime.StartsWith("custom", StringComparison.Ordinal))
+        if (spec.Runtime is { } runtime && runtime != FunctionRuntimes.CustomContainer && !FunctionRuntimes.IsCustom(runtime))
         {
             // One message: what is wrong is the runtime, not a missing customContainerConfig it never had.
             error("runtime", $"runtime {runtime} is one of FC's built-in language runtimes, which Stasis does not run: Stasis runs a program that serves HTTP on a port. "
@@ -103,6 +103,21 @@ public static partial class FunctionSpecValidator
         var container = spec.CustomContainerConfig;
         var entrypoint = container?.Entrypoint ?? [];
         var command = container?.Command ?? [];
+        if (entrypoint.Count == 0 && command.Count == 0 && FunctionRuntimes.IsCustom(spec.Runtime) && string.IsNullOrEmpty(container?.Image))
+        {
+            // FC's default start for a custom runtime: the code's bootstrap file (the server checks it is there).
+            if (string.IsNullOrEmpty(spec.Code))
+            {
+                error("code", $"runtime {spec.Runtime} runs a program from code: give code (a directory or .zip with an executable bootstrap file, FC's default start) or customRuntimeConfig.command");
+            }
+            else if (!Path.IsPathRooted(spec.Code))
+            {
+                error("code", $"must be an absolute path, got '{spec.Code}'");
+            }
+
+            return;
+        }
+
         if (entrypoint.Count == 0 && command.Count == 0)
         {
             // An image alone is the server's to check: only its store knows whether it has the image.

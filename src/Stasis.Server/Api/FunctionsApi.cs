@@ -87,6 +87,15 @@ internal static class FunctionsApi
         }
 
         var notices = new List<string>();
+        try
+        {
+            spec = request.HttpContext.RequestServices.GetRequiredService<FunctionCode>().Prepare(spec, notices);
+        }
+        catch (FunctionCodeException e)
+        {
+            return ApiErrors.Error(400, "InvalidCode", e.Message);
+        }
+
         if (FunctionValidation.CheckImage(spec, images, notices) is { } refused)
         {
             return ApiErrors.Error(refused.Status, refused.Code, refused.Message);

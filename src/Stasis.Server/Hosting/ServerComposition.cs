@@ -49,6 +49,7 @@ internal static class ServerComposition
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
         services.AddSingleton(sp => new Images.ImageStore(options.ImageStoreDirectory ?? Path.Combine(options.DataDirectory, "images"),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Images"), sp.GetRequiredService<TimeProvider>(), options.RegistryAuthFile));
+        services.AddSingleton(new FunctionCode(Path.Combine(options.DataDirectory, "code")));
         services.AddSingleton<InstanceLaunchFactory>();
         services.TryAddSingleton<IInstanceRuntime>(sp => DefaultRuntime.Create(sp));
         services.AddSingleton(sp => new DispatcherContext(

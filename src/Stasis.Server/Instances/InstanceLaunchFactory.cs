@@ -25,6 +25,11 @@ internal sealed class InstanceLaunchFactory(StasisServerOptions options, ImageSt
         {
             argv.AddRange(container?.Entrypoint ?? []);
             argv.AddRange(container?.Command ?? []);
+            if (argv.Count == 0 && FunctionRuntimes.StartsBootstrap(spec))
+            {
+                argv.Add(FunctionCode.BootstrapPath(spec.Code!));
+            }
+
             if (argv.Count == 0)
             {
                 throw new InstanceStartException(container?.Image is { Length: > 0 } reference

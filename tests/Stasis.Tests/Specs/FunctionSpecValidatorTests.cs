@@ -256,6 +256,22 @@ public sealed class FunctionSpecValidatorTests
     }
 
     [Fact]
+    public void Validate_CustomRuntimeWithCodeAndNoCommand_IsValid_FcStartsItsBootstrap()
+    {
+        Assert.Empty(FunctionSpecValidator.Validate(Valid with { Runtime = "custom.debian10", CustomContainerConfig = null }));
+        Assert.Empty(FunctionSpecValidator.Validate(Valid with { Runtime = "custom", CustomContainerConfig = null, Code = "/srv/code.zip" }));
+    }
+
+    [Fact]
+    public void Validate_CustomRuntimeWithNeitherCodeNorCommand_OneErrorNamingBoth()
+    {
+        var error = Single(Valid with { Runtime = "custom.debian11", Code = null, CustomContainerConfig = null });
+
+        Assert.Equal("code", error.Field);
+        Assert.Contains("give code (a directory or .zip with an executable bootstrap file, FC's default start) or customRuntimeConfig.command", error.Message);
+    }
+
+    [Fact]
     public void Validate_EntrypointWithoutCode_CodeRequired()
     {
         var error = Single(Valid with { Code = null, CustomContainerConfig = new() { Entrypoint = ["./serve"] } });
