@@ -31,6 +31,8 @@ public sealed record FunctionInfo
     public string? LastInstanceError { get; init; }
     /// <summary>Requests waiting for a free slot right now.</summary>
     public int Queued { get; init; }
+    /// <summary>Sessions open on its instances (session affinity); null without it.</summary>
+    public int? Sessions { get; init; }
     /// <summary>The function's placement policy in effect.</summary>
     public string SchedulingPolicy { get; init; } = SchedulingPolicyNames.Default;
     /// <summary>How long its recent requests waited for a slot; null before the first request.</summary>
@@ -78,8 +80,10 @@ public sealed record InstanceInfo
     public int InFlight { get; init; }
     public int Slots { get; init; }
     public long Completed { get; init; }
-    /// <summary>Requests bound to this instance and waiting for its slot (policies other than join-idle-queue).</summary>
+    /// <summary>Requests bound to this instance and waiting for its slot (policies other than join-idle-queue, sessions).</summary>
     public int Queued { get; init; }
+    /// <summary>Sessions the instance holds (session affinity; 0 without it).</summary>
+    public int Sessions { get; init; }
     /// <summary>Milliseconds with at least one request in flight.</summary>
     public long BusyMs { get; init; }
     /// <summary>Busy time ÷ time since it was ready (0–1); null before it was ready.</summary>
@@ -243,4 +247,18 @@ public sealed record PullImageRequest
     public string? Reference { get; init; }
     /// <summary>False to pull over plain HTTP or from a registry whose certificate is not trusted.</summary>
     public bool TlsVerify { get; init; } = true;
+}
+
+/// <summary>One open session of a function with session affinity (GET /api/v1/functions/NAME/sessions).</summary>
+public sealed record SessionInfo
+{
+    public required string Id { get; init; }
+    /// <summary>The instance that holds it.</summary>
+    public required string InstanceId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset LastUsedAt { get; init; }
+    /// <summary>Its requests in flight.</summary>
+    public int Active { get; init; }
+    /// <summary>When it ends unless a request comes (its TTL or idle timeout); null for an MCP SSE session, which ends with its stream.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
 }

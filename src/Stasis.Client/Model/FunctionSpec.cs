@@ -59,6 +59,9 @@ public sealed record FunctionSpec
     /// size); default one second's worth, at least 1.
     /// </summary>
     public int? Burst { get; init; }
+    /// <summary>FC's session affinity type (<see cref="SessionAffinityTypes"/>); null: none, any instance serves any request.</summary>
+    public string? SessionAffinity { get; init; }
+    public SessionAffinityConfig? SessionAffinityConfig { get; init; }
     /// <summary>Props Stasis does not know, kept verbatim and reported as warnings.</summary>
     public Dictionary<string, JsonNode?>? UnknownProps { get; init; }
 
@@ -68,6 +71,11 @@ public sealed record FunctionSpec
     /// <summary>Example: maxRequestsPerSecond 2.5 and no burst → 3 requests may arrive at once.</summary>
     [JsonIgnore]
     public int EffectiveBurst => Burst ?? Math.Max(1, (int)Math.Ceiling(Math.Min(MaxRequestsPerSecond ?? 1, int.MaxValue)));
+
+    /// <summary>Sessions one instance holds: the config's, else FC's 20 but no more than instanceConcurrency.</summary>
+    [JsonIgnore]
+    public int EffectiveSessionsPerInstance => SessionAffinityConfig?.SessionConcurrencyPerInstance
+        ?? Math.Max(1, Math.Min(SessionAffinityTypes.DefaultSessionsPerInstance, InstanceConcurrency));
 
     /// <summary>Example: instanceConcurrency 4, maxInstances 10 → 160 requests may wait.</summary>
     [JsonIgnore]

@@ -13,13 +13,14 @@ internal static class FcProps
         "diskSize", "instanceConcurrency", "internetAccess", "logConfig", "provisionConfig", "environmentVariables", "code",
         "customContainerConfig", "customRuntimeConfig", "gpuConfig", "instanceLifecycleConfig", "triggers",
         "maxInstances", "maxQueueLength", "schedulingPolicy", "idleTimeout", "maxRequestsPerSecond", "burst",
+        "sessionAffinity", "sessionAffinityConfig",
     };
 
     /// <summary>Every fc3 prop: those Stasis reads, and FC's that it keeps without using.</summary>
     public static readonly IReadOnlySet<string> All = new HashSet<string>(Read.Concat(
     [
         "role", "vpcConfig", "nasConfig", "ossMountConfig", "layers", "customDNS", "tracingConfig", "asyncInvokeConfig",
-        "concurrencyConfig", "scalingConfig", "instanceType", "disableOndemand", "sessionAffinity", "sessionAffinityConfig",
+        "concurrencyConfig", "scalingConfig", "instanceType", "disableOndemand",
         "artifact", "tags", "vpcBinding", "invocationRestriction", "customDomain", "initializer", "initializationTimeout",
         "caPort", "cpuSpec", "enableLongLiving", "disableInjectCredentials", "resourceGroupId", "endpoint", "supplement",
     ]), StringComparer.Ordinal);

@@ -79,6 +79,8 @@ internal sealed class FunctionPropsMapper
                 case "customRuntimeConfig": runtimeConfig = e; break;
                 case "gpuConfig": spec = spec with { GpuConfig = new NestedPropsMapper(problems, read, warnings).Gpu(v, f) }; break;
                 case "instanceLifecycleConfig": spec = spec with { InstanceLifecycleConfig = new NestedPropsMapper(problems, read, warnings).Lifecycle(v, f) }; break;
+                case "sessionAffinity": spec = spec with { SessionAffinity = read.String(v, f) }; break;
+                case "sessionAffinityConfig": spec = spec with { SessionAffinityConfig = new NestedPropsMapper(problems, read, warnings).Sessions(v, f) }; break;
                 case "triggers": spec = spec with { Triggers = new NestedPropsMapper(problems, read, warnings).Triggers(v, f) }; break;
                 case "timeout" or "memorySize" or "instanceConcurrency": break; // unreadable; already reported
                 default:

@@ -4,7 +4,8 @@ namespace Stasis.Client.Specs;
 
 /// <summary>
 /// Puts the spellings FC accepts loosely into one form, so that the server compares and routes on one
-/// form: HTTP methods upper-case and unique, trigger types lower-case. Everything else is left as given.
+/// form: HTTP methods upper-case and unique, trigger types lower-case, the session affinity type upper-case
+/// (FC's <c>NONE</c> or an empty one: none). Everything else is left as given.
 /// </summary>
 public static class FunctionSpecNormalizer
 {
@@ -17,5 +18,6 @@ public static class FunctionSpecNormalizer
                 ? t.TriggerConfig with { Methods = methods.Select(m => m.Trim().ToUpperInvariant()).Distinct().ToList() }
                 : t.TriggerConfig,
         }).ToList(),
+        SessionAffinity = spec.SessionAffinity?.Trim().ToUpperInvariant() is { Length: > 0 } affinity and not "NONE" ? affinity : null,
     };
 }

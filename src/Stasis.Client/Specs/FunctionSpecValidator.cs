@@ -80,6 +80,8 @@ public static partial class FunctionSpecValidator
         {
             ValidateStart(spec, Error);
         }
+
+        ValidateSessions(spec, Error);
         ValidateTriggers(spec.Triggers, Error);
 
         foreach (var name in spec.EnvironmentVariables.Keys.Where(k => !EnvironmentName().IsMatch(k)))
@@ -155,6 +157,101 @@ public static partial class FunctionSpecValidator
             error("code", $"must be an absolute directory path, got '{spec.Code}'");
         }
     }
+
+    private static readonly string[] ReservedHeaders =
+    [
+        "host", "cookie", "set-cookie", "authorization", "content-length", "content-type", "transfer-encoding", "connection",
+        "upgrade", "expect", "te", "trailer", "forwarded", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+    ];
+
+    private static void ValidateSessions(FunctionSpec spec, Action<string, string> error)
+    {
+        var config = spec.SessionAffinityConfig;
+        if (spec.SessionAffinity is not { } type)
+        {
+            if (config is not null)
+            {
+                error("sessionAffinityConfig", $"sessionAffinityConfig has no effect without sessionAffinity: set sessionAffinity to {string.Join(", ", SessionAffinityTypes.All)}, or remove it");
+            }
+
+            return;
+        }
+
+        if (!SessionAffinityTypes.All.Contains(type))
+        {
+            error("sessionAffinity", $"'{type}' is not a session affinity type: use {string.Join(", ", SessionAffinityTypes.All)} (or NONE)");
+            return;
+        }
+
+        const string At = "sessionAffinityConfig.";
+        if (config?.SessionConcurrencyPerInstance is { } sessions)
+        {
+            if (sessions is < 1 or > SessionAffinityTypes.MaxSessionsPerInstance)
+            {
+                error(At + "sessionConcurrencyPerInstance", $"must be between 1 and {SessionAffinityTypes.MaxSessionsPerInstance} sessions, got {sessions}");
+            }
+            else if (sessions > spec.InstanceConcurrency)
+            {
+                // As on FC: each session needs a slot of its own, or one session's request waits behind another's.
+                error(At + "sessionConcurrencyPerInstance", $"{sessions} sessions per instance cannot exceed instanceConcurrency ({spec.InstanceConcurrency}): raise instanceConcurrency to {sessions} or lower sessionConcurrencyPerInstance");
+            }
+        }
+
+        var ttl = config?.SessionTtlInSeconds;
+        if (ttl is < 1 or > SessionAffinityTypes.MaxSeconds)
+        {
+            error(At + "sessionTTLInSeconds", $"must be between 1 and {SessionAffinityTypes.MaxSeconds} seconds, got {ttl}");
+        }
+
+        if (config?.SessionIdleTimeoutInSeconds is { } idle)
+        {
+            if (idle is < 0 or > SessionAffinityTypes.MaxSeconds)
+            {
+                error(At + "sessionIdleTimeoutInSeconds", $"must be between 0 and {SessionAffinityTypes.MaxSeconds} seconds, got {idle}");
+            }
+            else if (idle > (ttl ?? SessionAffinityTypes.DefaultTtlSeconds))
+            {
+                error(At + "sessionIdleTimeoutInSeconds", $"{idle} s is longer than the session's whole life (sessionTTLInSeconds, {ttl ?? SessionAffinityTypes.DefaultTtlSeconds} s): lower it or raise the TTL");
+            }
+        }
+
+        var header = config?.AffinityHeaderFieldName;
+        if (type == SessionAffinityTypes.HeaderField)
+        {
+            if (string.IsNullOrEmpty(header))
+            {
+                error(At + "affinityHeaderFieldName", "HEADER_FIELD needs the request header that carries the session id: set sessionAffinityConfig.affinityHeaderFieldName, e.g. x-session-id");
+            }
+            else if (!HeaderName().IsMatch(header) || header.StartsWith("x-fc-", StringComparison.OrdinalIgnoreCase))
+            {
+                error(At + "affinityHeaderFieldName", $"'{header}' cannot carry session ids: use 5 to 40 letters, digits, '-' or '_', starting with a letter and not with x-fc-");
+            }
+            else if (ReservedHeaders.Contains(header, StringComparer.OrdinalIgnoreCase))
+            {
+                error(At + "affinityHeaderFieldName", $"'{header}' is a standard HTTP header the gateway uses itself: name a header of your own, such as x-session-id");
+            }
+        }
+        else if (header is not null)
+        {
+            error(At + "affinityHeaderFieldName", $"affinityHeaderFieldName is for HEADER_FIELD; {type} does not use it: remove it, or set sessionAffinity: HEADER_FIELD");
+        }
+
+        var ssePath = config?.SseEndpointPath;
+        if (type == SessionAffinityTypes.McpSse)
+        {
+            if (ssePath is not null && (!ssePath.StartsWith('/') || ssePath.Contains('?', StringComparison.Ordinal) || ssePath.Any(char.IsWhiteSpace)))
+            {
+                error(At + "sseEndpointPath", $"'{ssePath}' is not a path: give the SSE stream's path as the function serves it, starting with / and without a query (default /sse)");
+            }
+        }
+        else if (ssePath is not null)
+        {
+            error(At + "sseEndpointPath", $"sseEndpointPath is for MCP_SSE; {type} does not use it: remove it, or set sessionAffinity: MCP_SSE");
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_-]{4,39}\z")]
+    private static partial Regex HeaderName();
 
     private static void ValidateTriggers(List<TriggerSpec> triggers, Action<string, string> error)
     {

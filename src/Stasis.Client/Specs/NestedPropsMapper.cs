@@ -147,6 +147,45 @@ internal sealed class NestedPropsMapper(SpecProblems problems, SpecReader read, 
         return triggers;
     }
 
+    /// <summary>FC's sessionAffinityConfig: a mapping in s.yaml, or the JSON string FC's API takes.</summary>
+    public SessionAffinityConfig? Sessions(SpecNode v, string f)
+    {
+        if (v is SpecScalar { Value: string text })
+        {
+            try
+            {
+                return System.Text.Json.JsonSerializer.Deserialize<SessionAffinityConfig>(text, JsonDefaults.Options);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                problems.Error(f, v, $"sessionAffinityConfig is a string but not the JSON object FC's API takes ({e.Message.Split(". ")[0]}): write it as a mapping");
+                return null;
+            }
+        }
+
+        if (read.Map(v, f, "a mapping {sessionConcurrencyPerInstance, sessionTTLInSeconds, ...}") is not { } map)
+        {
+            return null;
+        }
+
+        var config = new SessionAffinityConfig();
+        foreach (var (key, e) in Entries(map, f))
+        {
+            config = e.Key switch
+            {
+                "affinityHeaderFieldName" => config with { AffinityHeaderFieldName = read.String(e.Value, key) },
+                "sessionConcurrencyPerInstance" => config with { SessionConcurrencyPerInstance = read.Int(e.Value, key, "sessions") },
+                "sessionTTLInSeconds" => config with { SessionTtlInSeconds = read.Int(e.Value, key, "seconds") },
+                "sessionIdleTimeoutInSeconds" => config with { SessionIdleTimeoutInSeconds = read.Int(e.Value, key, "seconds") },
+                "disableSessionIdReuse" => config with { DisableSessionIdReuse = read.Bool(e.Value, key) },
+                "sseEndpointPath" => config with { SseEndpointPath = read.String(e.Value, key) },
+                _ => Ignored(config, key, e),
+            };
+        }
+
+        return config;
+    }
+
     private TriggerConfig? TriggerConfig(SpecNode v, string f)
     {
         if (read.Map(v, f) is not { } map)

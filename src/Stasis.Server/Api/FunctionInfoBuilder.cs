@@ -43,6 +43,7 @@ internal static class FunctionInfoBuilder
             RolloutError = status?.RolloutError,
             LastInstanceError = status?.LastError,
             Queued = status?.Queued ?? 0,
+            Sessions = dispatcher?.SessionCount(),
             SchedulingPolicy = scheduling?.Policy ?? spec.SchedulingPolicy ?? SchedulingPolicyNames.Default,
             QueueWait = scheduling?.Waits is { } w
                 ? new QueueWaitInfo { Samples = w.Samples, P50Ms = w.P50Ms, P90Ms = w.P90Ms, P99Ms = w.P99Ms, MaxMs = w.MaxMs, Requests = w.Requests, Waited = w.Waited }

@@ -31,6 +31,7 @@ internal static class FunctionsApi
         one.MapPut("", Put);
         one.MapDelete("", Delete);
         one.MapGet("/instances", Instances);
+        one.MapGet("/sessions", Sessions);
         one.MapGet("/logs", Logs);
     }
 
@@ -161,6 +162,19 @@ internal static class FunctionsApi
 
     /// <summary>How many ended instances <c>?all=true</c> lists at most, those of this server run first, then the store's.</summary>
     private const int EndedListed = 50;
+
+    /// <summary>The function's open sessions (session affinity): which instance holds each, and until when.</summary>
+    private static IResult Sessions(string name, FunctionRegistry registry)
+    {
+        if (!registry.TryGetDispatcher(name, out var d))
+        {
+            return ApiErrors.FunctionNotFound(name);
+        }
+
+        return d.Record.Spec.SessionAffinity is null
+            ? ApiErrors.Error(400, "NoSessionAffinity", $"function '{name}' has no sessionAffinity, so its requests have no sessions; set sessionAffinity (docs/sessions.md) to keep a session on one instance.")
+            : Results.Json(d.SessionsSnapshot(), JsonDefaults.Options);
+    }
 
     private static IResult Instances(string name, string? all, FunctionRegistry registry, Instances.InstanceStore store)
     {

@@ -33,6 +33,7 @@ internal sealed class FcRequestTransformer : HttpTransformer
         Set(headers, "x-fc-function-handler", route.Handler);
         Set(headers, "x-fc-qualifier", "LATEST");
         Set(headers, "x-fc-region", route.Region);
+        route.Sessions?.OnForward(headers, call.Lease);
         if (route.RequiresKey(httpContext.Request.Method))
         {
             headers.Remove("Authorization");
@@ -53,6 +54,7 @@ internal sealed class FcRequestTransformer : HttpTransformer
         // How long the request waited in the function's queue for a slot (0 when one was free).
         headers["x-stasis-queue-ms"] = call.Lease.QueueWait.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
         headers["x-stasis-instance-state"] = call.Lease.Arrival.Name();
+        call.Route.Sessions?.OnAnswer(httpContext.Response, proxyResponse, call.Lease);
         return result;
     }
 

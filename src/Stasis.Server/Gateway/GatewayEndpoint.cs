@@ -107,7 +107,7 @@ internal static class GatewayEndpoint
             var waitTimeout = clientDeadline is { } d && d < route.WaitTimeout ? d : route.WaitTimeout;
             for (var attempt = 1; lease is null; attempt++)
             {
-                lease = await AcquireAsync(context, dispatcher, waitTimeout, name, requestId).ConfigureAwait(false);
+                lease = await AcquireAsync(context, dispatcher, route, path, waitTimeout, name, requestId).ConfigureAwait(false);
                 if (lease is null)
                 {
                     return; // answered already, or the client left
@@ -122,12 +122,12 @@ internal static class GatewayEndpoint
                 {
                     // Nothing reached that instance: the request goes to another one.
                     log.Write(name, $"FC Invoke Reroute RequestId: {requestId}: {e.Message}");
-                    lease.Dispose();
+                    Release(lease, context, route);
                     lease = null;
                 }
                 catch (Exception e) when (e is InstanceFreezeException or OperationCanceledException)
                 {
-                    lease.Dispose();
+                    Release(lease, context, route);
                     if (e is InstanceFreezeException)
                     {
                         await GatewayErrors.WriteAsync(context, 503, "InstanceUnavailable", e.Message, requestId).ConfigureAwait(false);
@@ -140,9 +140,22 @@ internal static class GatewayEndpoint
             // No retry on another instance: once a connection was made the function may have seen the request.
             recorder.Enter();
             entered = true;
-            using (lease)
+            var body = context.Response.Body;
+            try
             {
+                if (lease.Session is { HeldByStream: true, Id: null } opening)
+                {
+                    // MCP SSE: the stream's endpoint event names the session its instance now holds.
+                    var dispatcherOfSession = lease.Dispatcher;
+                    context.Response.Body = new SseEndpointSniffer(body, id => dispatcherOfSession.NameSession(opening, id));
+                }
+
                 outcome = await ForwardAsync(context, lease, route, path, requestId, started, options, log, forwarder).ConfigureAwait(false);
+            }
+            finally
+            {
+                context.Response.Body = body;
+                Release(lease, context, route);
             }
         }
         catch
@@ -228,12 +241,37 @@ internal static class GatewayEndpoint
         return false;
     }
 
-    /// <summary>A slot at once if one is free, else a wait bounded by the route's wait timeout; null when an error was answered.</summary>
-    private static async Task<Lease?> AcquireAsync(HttpContext context, FunctionDispatcher dispatcher, TimeSpan waitTimeout, string name, string requestId)
+    /// <summary>Gives the slot back and, with session affinity, closes the request's part of its session.</summary>
+    private static void Release(Lease lease, HttpContext context, GatewayRoute route)
     {
-        if (dispatcher.TryAcquire(out var lease))
+        if (lease.Session is { } session)
         {
-            return lease;
+            var ends = route.Sessions?.Ends(context.Request, lease) ?? true;
+            lease.Session = null; // once
+            lease.Dispatcher.SessionDone(session, ends);
+        }
+
+        lease.Dispose();
+    }
+
+    /// <summary>A slot at once if one is free, else a wait bounded by the route's wait timeout; null when an error was answered.</summary>
+    private static async Task<Lease?> AcquireAsync(HttpContext context, FunctionDispatcher dispatcher, GatewayRoute route, string? path, TimeSpan waitTimeout, string name, string requestId)
+    {
+        var sessions = route.Sessions;
+        string? sessionId = null;
+        var ask = SessionAsk.Bind;
+        var stream = false;
+        if (sessions is null)
+        {
+            if (dispatcher.TryAcquire(out var lease))
+            {
+                return lease;
+            }
+        }
+        else if (!sessions.TryRead(context.Request, path, out sessionId, out ask, out stream, out var problem))
+        {
+            await GatewayErrors.WriteAsync(context, 400, "InvalidSessionId", problem + ".", requestId).ConfigureAwait(false);
+            return null;
         }
 
         // No free slot: wait, for a cold start (bounded like the initializer) and then the function's timeout.
@@ -241,7 +279,9 @@ internal static class GatewayEndpoint
         wait.CancelAfter(waitTimeout);
         try
         {
-            return await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false);
+            return sessions is null
+                ? await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false)
+                : await dispatcher.AcquireSessionAsync(sessionId, ask, stream, wait.Token).ConfigureAwait(false);
         }
         catch (DispatchException e)
         {

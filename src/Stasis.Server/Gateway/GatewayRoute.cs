@@ -43,6 +43,7 @@ internal sealed class GatewayRoute
         InitializationTimeout = (spec.InstanceLifecycleConfig?.Initializer?.Timeout ?? 0).ToString(CultureInfo.InvariantCulture);
         Handler = spec.Handler ?? "not-used";
         Region = spec.Region ?? region;
+        Sessions = spec.SessionAffinity is null ? null : new SessionRoute(spec);
     }
 
     public FunctionSpec Spec { get; }
@@ -59,6 +60,8 @@ internal sealed class GatewayRoute
     public string InitializationTimeout { get; }
     public string Handler { get; }
     public string Region { get; }
+    /// <summary>Where requests carry their session (session affinity); null without it, and then nothing is read.</summary>
+    public SessionRoute? Sessions { get; }
 
     public static GatewayRoute For(FunctionRecord record, string region) =>
         Cache.GetValue(record, r => new GatewayRoute(r, region));

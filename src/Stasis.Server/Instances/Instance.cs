@@ -91,6 +91,9 @@ internal sealed class Instance
     public int InFlight { get; set; }
     public long Completed { get; set; }
 
+    /// <summary>Sessions this instance holds (session affinity); it takes no new one beyond sessionConcurrencyPerInstance.</summary>
+    public int Sessions { get; set; }
+
     /// <summary>Requests bound to this instance on arrival (policies other than join-idle-queue), oldest first.</summary>
     public LinkedList<Scheduling.QueuedRequest> Backlog { get; } = new();
 
@@ -132,6 +135,7 @@ internal sealed class Instance
         Slots = Slots,
         Completed = Completed,
         Queued = Backlog.Count,
+        Sessions = Sessions,
         BusyMs = (long)busy.TotalMilliseconds,
         BusyShare = busyShare,
         StartedAt = StartedAt,

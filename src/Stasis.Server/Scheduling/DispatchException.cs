@@ -29,6 +29,19 @@ internal sealed class DispatchException(string code, int statusCode, string mess
         };
     }
 
+    /// <summary>A new session found every instance at its session cap and no instance could start for it.</summary>
+    public static DispatchException SessionsFull(string function, int perInstance, int instances, string? startRefusal) => new(
+        "SessionLimitReached", 429, startRefusal is null
+            ? $"function '{function}' holds {perInstance} sessions on each of its {instances} instances (sessionConcurrencyPerInstance, maxInstances): retry after a session ends, or raise maxInstances or sessionConcurrencyPerInstance."
+            : $"function '{function}' holds {perInstance} sessions on each of its instances and no instance can start for a new one: {startRefusal}; retry later.")
+    {
+        RetryAfter = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>An ended session's id came back while disableSessionIdReuse is on.</summary>
+    public static DispatchException SessionEnded(string function) => new(
+        "SessionEnded", 410, $"this session of '{function}' has ended (its TTL or idle timeout passed, or its instance stopped) and disableSessionIdReuse is on: start a new session by sending the request without its id.");
+
     public static DispatchException NoCapacity(string function) => new(
         "NoCapacity", 503, $"function '{function}' may run no instance (maxInstances is 0); raise maxInstances to serve it.");
 

@@ -139,6 +139,7 @@ internal sealed partial class FunctionDispatcher
     private void Complete(QueuedRequest request, Instance instance, Arrival arrival)
     {
         var lease = Take(instance, arrival, request);
+        Follow(request, instance, lease);
         if (!request.Completion.TrySetResult(lease))
         {
             // Cannot happen while cancellation removes the request under the lock first; never leak the slot.
@@ -425,6 +426,7 @@ internal sealed partial class FunctionDispatcher
             return;
         }
 
+        ServeBacklog(instance); // sessions opened on it while it started
         PumpQueue(Arrival.Cold);
         Launch(Reconcile());
         if (instance.InFlight == 0)
@@ -457,6 +459,7 @@ internal sealed partial class FunctionDispatcher
         Log.StartFailed(_ctx.Logger, Name, instance.Id, message);
         _ctx.Log.Write(Name, $"Instance {instance.Id} failed to start: {message}");
         _lastError = message;
+        Rehome(instance); // requests of sessions opened on it wait for another instance
         if (instance.Kind == Metering.InstanceKind.Provisioned)
         {
             ProvisionFailed(message);

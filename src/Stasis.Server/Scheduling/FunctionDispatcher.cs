@@ -48,6 +48,7 @@ internal sealed partial class FunctionDispatcher
         _ctx = context;
         _policy = PlacementPolicies.Create(record.Spec.SchedulingPolicy, context.Random);
         _rate = RequestRate.For(record.Spec, context.Time, null);
+        ConfigureSessions(record.Spec);
     }
 
     public string Name => _record.Spec.FunctionName;
@@ -230,6 +231,7 @@ internal sealed partial class FunctionDispatcher
 
             _record = record;
             _rate = RequestRate.For(record.Spec, _ctx.Time, _rate);
+            ConfigureSessions(record.Spec);
             _rolloutError = null;
             if (_policy.Name != (record.Spec.SchedulingPolicy ?? SchedulingPolicyNames.Default))
             {
@@ -276,10 +278,12 @@ internal sealed partial class FunctionDispatcher
         lock (_gate)
         {
             var idleTimeout = _record.Spec.IdleTimeout is { } s ? TimeSpan.FromSeconds(s) : _ctx.DefaultIdleTimeout;
+            _sessions?.Sweep(now);
             foreach (var instance in _instances.ToList())
             {
                 var since = instance.LastUsedAt ?? instance.ReadyAt;
-                if (instance.Kind == Metering.InstanceKind.OnDemand && instance.State == InstanceState.Ready && instance.InFlight == 0
+                // An instance holding sessions is kept for them: their state (a prompt cache, say) lives in it.
+                if (instance.Kind == Metering.InstanceKind.OnDemand && instance.State == InstanceState.Ready && instance.InFlight == 0 && instance.Sessions == 0
                     && since is { } t && now - t >= idleTimeout)
                 {
                     Log.IdleStop(_ctx.Logger, Name, instance.Id, idleTimeout);

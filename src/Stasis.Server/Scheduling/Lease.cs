@@ -23,6 +23,15 @@ internal sealed class Lease : IDisposable
 
     public Instance Instance { get; }
 
+    /// <summary>The dispatcher the slot belongs to.</summary>
+    public FunctionDispatcher Dispatcher => _owner;
+
+    /// <summary>The request's session (session affinity); null without one.</summary>
+    public Sessions.Session? Session { get; set; }
+
+    /// <summary>The request opened its session: the gateway answers with the new id.</summary>
+    public bool SessionIsNew { get; set; }
+
     /// <summary>When the dispatcher gave the slot (its clock's timestamp): how long requests hold a slot is measured from here.</summary>
     public long DispatchedAt { get; }
 

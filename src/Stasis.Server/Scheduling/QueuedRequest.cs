@@ -9,6 +9,11 @@ internal sealed class QueuedRequest(long enqueuedAt, bool inlineContinuation = f
     /// <summary>When it began to wait (the dispatcher's clock timestamp).</summary>
     public long EnqueuedAt { get; } = enqueuedAt;
 
+    /// <summary>The session the request belongs to (session affinity), and whether the request opened it.</summary>
+    public Sessions.Session? Session { get; init; }
+
+    public bool SessionIsNew { get; init; }
+
     public TaskCompletionSource<Lease> Completion { get; } =
         new(inlineContinuation ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
 }
