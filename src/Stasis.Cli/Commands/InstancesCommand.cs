@@ -21,7 +21,7 @@ internal static class InstancesCommand
             else
             {
                 var function = await ctx.Client.GetFunctionAsync(functionName, ct).ConfigureAwait(false);
-                TableWriter.Write(ctx.Console, InstanceViews.List(instances, ctx.Now), $"no {(parse.GetValue(all) ? "" : "live ")}instances of {functionName}");
+                TableWriter.Write(ctx.Console, InstanceViews.List(instances, ctx.Now, sessions: function.Sessions is not null), $"no {(parse.GetValue(all) ? "" : "live ")}instances of {functionName}");
                 ctx.Out.WriteLine(InstanceViews.Scheduling(function));
             }
 

@@ -7,10 +7,20 @@ internal static class InstanceViews
 {
     public const int ErrorWidth = 60;
 
-    public static TableData List(IEnumerable<InstanceInfo> instances, DateTimeOffset now)
+    /// <param name="sessions">The function has session affinity: a SESSIONS column says how many each instance holds.</param>
+    public static TableData List(IEnumerable<InstanceInfo> instances, DateTimeOffset now, bool sessions = false)
     {
         var all = instances.ToList();
         var table = Table(all, now);
+        if (sessions)
+        {
+            var byStart = all.OrderBy(i => i.StartedAt).ToList();
+            var at = table.Headers.ToList().IndexOf("QUEUED") + 1;
+            table = new TableData(
+                [.. table.Headers.Take(at), "SESSIONS", .. table.Headers.Skip(at)],
+                table.Rows.Select((row, n) => (IReadOnlyList<string>)[.. row.Take(at), byStart[n].Sessions.ToString(CultureInfo.InvariantCulture), .. row.Skip(at)]).ToList());
+        }
+
         if (!all.Any(i => i.Image is not null))
         {
             return table;
@@ -52,6 +62,11 @@ internal static class InstanceViews
     public static string Scheduling(FunctionInfo function)
     {
         var line = $"policy {function.SchedulingPolicy} · {function.Queued.ToString(CultureInfo.InvariantCulture)} waiting";
+        if (function.Sessions is { } sessions)
+        {
+            line += $" · {sessions.ToString(CultureInfo.InvariantCulture)} sessions ({function.Spec.SessionAffinity})";
+        }
+
         if (function.QueueWait is not { } w)
         {
             return line + " · no requests yet";

@@ -67,6 +67,23 @@ public sealed class ViewsTests
     }
 
     [Fact]
+    public void InstanceTable_OfASessionFunction_SaysHowManySessionsEachHolds()
+    {
+        var started = Fixtures.Now.AddMinutes(-1);
+        InstanceInfo Instance(string id, int sessions, int offset) => new()
+        {
+            Id = id, FunctionName = "f", State = "ready", Version = 1, StartedAt = started.AddSeconds(offset), Sessions = sessions,
+        };
+
+        var table = InstanceViews.List([Instance("i-2", 3, 2), Instance("i-1", 20, 1)], Fixtures.Now, sessions: true);
+        var plain = InstanceViews.List([Instance("i-1", 0, 1)], Fixtures.Now);
+
+        Assert.Equal(["20", "3"], table.Column("SESSIONS"));
+        Assert.Equal(table.Headers.ToList().IndexOf("QUEUED") + 1, table.Headers.ToList().IndexOf("SESSIONS"));
+        Assert.DoesNotContain("SESSIONS", plain.Headers);
+    }
+
+    [Fact]
     public void InstanceTableShowsColdStartAndTruncatesErrors()
     {
         var started = Fixtures.Now.AddMinutes(-10);

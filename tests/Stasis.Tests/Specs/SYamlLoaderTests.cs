@@ -82,8 +82,8 @@ public sealed class SYamlLoaderTests
     [Theory]
     [InlineData("vpcConfig: auto")]
     [InlineData("layers: [acs:fc:cn-hangzhou:official:layers/Python310/versions/2]")]
-    [InlineData("sessionAffinity: GENERATED_COOKIE")]
     [InlineData("disableOndemand: true")]
+    [InlineData("tracingConfig: {type: Jaeger}")]
     public void Parse_AnFcPropStasisDoesNotUse_IsKeptWithAWarning_NotTakenForATypo(string prop)
     {
         var resource = Assert.Single(SpecYaml.Parse(SpecYaml.Function("      " + prop)).Resources);
