@@ -78,7 +78,8 @@ public static partial class FunctionSpecValidator
 
         if (requireRunnable)
         {
-            ValidateStart(spec, Error);
+            ValidateStart(spec, Error, runtime => errors.Add(new SpecError("runtime",
+                $"runtime {runtime} is one of FC's built-in language runtimes, which Stasis does not run: {BuiltInRuntimeRemedy}", SpecErrorKinds.BuiltInRuntime, runtime)));
         }
 
         ValidateSessions(spec, Error);
@@ -92,13 +93,16 @@ public static partial class FunctionSpecValidator
         return errors;
     }
 
-    private static void ValidateStart(FunctionSpec spec, Action<string, string> error)
+    /// <summary>What Stasis runs instead of FC's built-in runtimes: one sentence, whichever resources use them.</summary>
+    public const string BuiltInRuntimeRemedy = "Stasis runs a program that serves HTTP on a port. "
+        + "Wrap the handler in a small HTTP server and use runtime: custom.debian10 with customRuntimeConfig.command (e.g. [python3, server.py]) and port, or run an image (runtime: custom-container)";
+
+    private static void ValidateStart(FunctionSpec spec, Action<string, string> error, Action<string> builtIn)
     {
         if (spec.Runtime is { } runtime && runtime != FunctionRuntimes.CustomContainer && !FunctionRuntimes.IsCustom(runtime))
         {
             // One message: what is wrong is the runtime, not a missing customContainerConfig it never had.
-            error("runtime", $"runtime {runtime} is one of FC's built-in language runtimes, which Stasis does not run: Stasis runs a program that serves HTTP on a port. "
-                + "Wrap the handler in a small HTTP server and use runtime: custom.debian10 with customRuntimeConfig.command (e.g. [python3, server.py]) and port, or run an image (runtime: custom-container)");
+            builtIn(runtime);
             return;
         }
 
@@ -256,6 +260,7 @@ public static partial class FunctionSpecValidator
     private static void ValidateTriggers(List<TriggerSpec> triggers, Action<string, string> error)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
+        var unsupported = new List<(string At, TriggerSpec Trigger)>();
         for (var i = 0; i < triggers.Count; i++)
         {
             var t = triggers[i];
@@ -271,7 +276,7 @@ public static partial class FunctionSpecValidator
 
             if (!string.Equals(t.TriggerType, "http", StringComparison.OrdinalIgnoreCase))
             {
-                error($"{at}.triggerType", $"triggerType '{t.TriggerType}' is not supported yet; use http");
+                unsupported.Add((at, t));
             }
 
             var auth = t.TriggerConfig?.AuthType;
@@ -289,6 +294,16 @@ public static partial class FunctionSpecValidator
                     error($"{at}.triggerConfig.methods", $"'{method}' is not an HTTP method; use {string.Join(", ", HttpMethods)}");
                 }
             }
+        }
+    
+        if (unsupported.Count == 1)
+        {
+            error($"{unsupported[0].At}.triggerType", $"triggerType '{unsupported[0].Trigger.TriggerType}' is not supported yet; use http");
+        }
+        else if (unsupported.Count > 1)
+        {
+            // One message for all: the change is the same (call the function over HTTP), whichever event source it was.
+            error("triggers", $"{string.Join(", ", unsupported.Select(u => $"{(u.Trigger.TriggerName.Length > 0 ? u.Trigger.TriggerName : u.At)} ({u.Trigger.TriggerType})"))} are not supported yet: Stasis serves http triggers only; remove them and call the function over HTTP (from cron, a queue consumer, a storage webhook)");
         }
     }
 

@@ -66,16 +66,37 @@ public static partial class SYamlLoader
             return null;
         }
 
+        if (props.Entries.Count == 0)
+        {
+            problems.Error(propsField, propsLine, propsColumn, "props is empty: an fc3 function needs at least functionName and what it runs (customContainerConfig.image, or code with a custom runtime)");
+            return null;
+        }
+
+        if (props.Find("layerName") is not null && props.Find("functionName") is null && props.Find("function") is null)
+        {
+            var skip = $"resources.{key} (line {line}) is a layer (layerName), which Stasis does not deploy: its functions' layers are not mounted either; skipped";
+            fileWarnings.Add(skip);
+            skipped.Add(skip);
+            return null;
+        }
+
+        if (props.Find("function") is { Value: SpecMap nested } function && props.Find("functionName") is null)
+        {
+            // The fc3 component also takes a function's props one level down, under props.function.
+            warnings.Add($"{propsField}.function (line {function.Line}) was read as the function's props (the fc3 component's nested form)");
+            props = props with { Entries = [.. props.Entries.Where(e => e.Key != "function" && nested.Find(e.Key) is null), .. nested.Entries] };
+        }
+
         var spec = new FunctionPropsMapper(problems, warnings, baseDirectory).Map(props, propsField);
 
         // A field already reported as unreadable would reappear here as "missing" or "out of range"; say it once.
         var invalid = FunctionSpecValidator.Validate(spec, requireRunnable)
-            .Select(e => (Field: $"{propsField}.{e.Field}", e.Message))
+            .Select(e => (Field: $"{propsField}.{e.Field}", Error: e))
             .Where(e => !problems.HasErrorAt(e.Field))
             .ToList();
-        foreach (var (field, message) in invalid)
+        foreach (var (field, error) in invalid)
         {
-            problems.ErrorAtField(field, message);
+            problems.ErrorAtField(field, error.Message, error.Kind, error.Subject);
         }
 
         return new SYamlResource(key, component, spec, warnings, line);
@@ -88,6 +109,11 @@ public static partial class SYamlLoader
     /// </summary>
     private static string? LocalComponent(string component, SpecInterpolator interpolator)
     {
+        if (component.Trim() is var bare && (bare.StartsWith("./", StringComparison.Ordinal) || bare.StartsWith("../", StringComparison.Ordinal) || bare is "." or ".."))
+        {
+            return "a local checkout of a component (a path)";
+        }
+
         var match = LocalComponentExpression().Match(component.Trim());
         if (!match.Success)
         {

@@ -117,7 +117,7 @@ public static partial class SYamlLoader
 
         if (problems.Errors.Count > 0)
         {
-            throw new SpecException(problems.Errors.OrderBy(e => e.Line ?? int.MaxValue).ThenBy(e => e.Column).ToList());
+            throw new SpecException(SpecErrorSummary.Reduce(problems.Errors.OrderBy(e => e.Line ?? int.MaxValue).ThenBy(e => e.Column).ToList()));
         }
 
         return new SYamlDocument(sourceName, edition, name, varsJson, resources, warnings) { Skipped = skipped };

@@ -5,7 +5,7 @@ namespace Stasis.Client.Specs;
 /// <see cref="Column"/> are 1-based and null when the problem is an absence (a missing prop) that
 /// has no better place than its parent.
 /// </summary>
-public sealed record SpecDiagnostic(string Source, int? Line, int? Column, string Field, string Message)
+public sealed record SpecDiagnostic(string Source, int? Line, int? Column, string Field, string Message, string? Kind = null, string? Subject = null)
 {
     public override string ToString()
     {

@@ -145,7 +145,7 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
             {
                 problems.Error(field, line, column,
                     $"environment variable '{name}' is not set and {m.Value} gives no default; "
-                    + $"set it or write ${{env('{name}', 'default')}}");
+                    + $"set it or write ${{env('{name}', 'default')}}", SpecErrorKinds.UnsetVariable, name);
                 return new SpecInvalid(line, column);
             }
 
@@ -157,9 +157,27 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
             return new SpecScalar(value, Plain: false, line, column);
         }
 
+        if (UnknownRoot().Match(inner) is { Success: true } root && !KnownRoots.Contains(root.Groups[1].Value))
+        {
+            // Not Serverless Devs' either: the literal would be deployed as a name, a number, an image.
+            problems.Error(field, line, column,
+                $"{m.Value} names '{root.Groups[1].Value}', which Serverless Devs does not define (it has vars, env(), resources, this, config()...): put the value under vars: and write ${{vars.…}}",
+                SpecErrorKinds.UnknownNamespace, m.Value);
+            return new SpecInvalid(line, column);
+        }
+
         warnings.Add($"{field} (line {line}) uses {m.Value}, which Stasis does not resolve; it was kept as written");
         return new SpecScalar(m.Value, Plain: false, line, column);
     }
+
+    /// <summary>The names a Serverless Devs expression may start with (its variables, outputs and functions).</summary>
+    private static readonly HashSet<string> KnownRoots = new(StringComparer.Ordinal)
+    {
+        "vars", "env", "resources", "this", "config", "credential", "path", "file", "json", "yaml", "access", "name", "props", "output",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)\.[A-Za-z_]")]
+    private static partial System.Text.RegularExpressions.Regex UnknownRoot();
 
     // STASIS_ACCESS_KEY / STASIS_ADMIN_KEY, or a value of a token's shape: AK + 20 id characters, '.', a secret.
     private static bool LooksLikeCredential(string name, string value) =>

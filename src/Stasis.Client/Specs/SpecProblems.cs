@@ -16,16 +16,16 @@ internal sealed class SpecProblems(string source)
 
     public void Locate(string field, int line, int column) => marks.TryAdd(field, (line, column));
 
-    public void Error(string field, int line, int column, string message) =>
-        errors.Add(new SpecDiagnostic(source, line, column, field, message));
+    public void Error(string field, int line, int column, string message, string? kind = null, string? subject = null) =>
+        errors.Add(new SpecDiagnostic(source, line, column, field, message, kind, subject));
 
     public void Error(string field, SpecNode at, string message) => Error(field, at.Line, at.Column, message);
 
     /// <summary>Reports an error at the nearest located path: <c>a.b[2].c</c>, else <c>a.b[2]</c>, else <c>a.b</c>...</summary>
-    public void ErrorAtField(string field, string message)
+    public void ErrorAtField(string field, string message, string? kind = null, string? subject = null)
     {
         var mark = Find(field);
-        errors.Add(new SpecDiagnostic(source, mark?.Line, mark?.Column, field, message));
+        errors.Add(new SpecDiagnostic(source, mark?.Line, mark?.Column, field, message, kind, subject));
     }
 
     /// <summary>Whether an error was already reported at <paramref name="field"/> or below it; the validator's

@@ -25,6 +25,19 @@ internal sealed class InstanceLaunchFactory(StasisServerOptions options, ImageSt
         {
             argv.AddRange(container?.Entrypoint ?? []);
             argv.AddRange(container?.Command ?? []);
+            if (spec.Code is { Length: > 0 } code)
+            {
+                // On FC the code is at /code, and commands say so (customRuntimeConfig.command: [/code/main]): here that is
+                // the code directory (which the sandbox mounts at /code again).
+                for (var i = 0; i < argv.Count; i++)
+                {
+                    if (argv[i] == CodeMount || argv[i].StartsWith(CodeMount + "/", StringComparison.Ordinal))
+                    {
+                        argv[i] = Path.TrimEndingDirectorySeparator(code) + argv[i][CodeMount.Length..];
+                    }
+                }
+            }
+
             if (argv.Count == 0 && FunctionRuntimes.StartsBootstrap(spec))
             {
                 argv.Add(FunctionCode.BootstrapPath(spec.Code!));
@@ -80,6 +93,9 @@ internal sealed class InstanceLaunchFactory(StasisServerOptions options, ImageSt
             Image = image,
         };
     }
+
+    /// <summary>Where FC puts a function's code in its instance.</summary>
+    public const string CodeMount = "/code";
 
     /// <summary>The port must open within the initializer's timeout (FC bounds start-up the same way).</summary>
     public static TimeSpan StartTimeout(FunctionSpec spec) =>

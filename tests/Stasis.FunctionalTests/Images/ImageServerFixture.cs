@@ -19,6 +19,9 @@ public sealed class ImageServerFixture : ServerFixture, IAsyncLifetime
 
     public ImageInfo Image { get; private set; } = null!;
 
+    /// <summary>The host has no GPU: a gpuConfig function deploys with a notice saying so.</summary>
+    public bool GpuAbsent { get; private set; }
+
     protected override StasisServerOptions Configure(StasisServerOptions options) => options with { RegistryAuthFile = AuthFile };
 
     public new async Task InitializeAsync()
@@ -32,6 +35,7 @@ public sealed class ImageServerFixture : ServerFixture, IAsyncLifetime
         await base.InitializeAsync();
         var status = (await Http.GetFromJsonAsync<ServerStatus>("api/v1/status", JsonDefaults.Options))!;
         var sandbox = status.RuntimeDetails.GetValueOrDefault("sandbox", "missing");
+        GpuAbsent = status.RuntimeDetails.GetValueOrDefault("gpu", "none").StartsWith("none", StringComparison.Ordinal);
         if (!sandbox.StartsWith("runc", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"image functions need the sandbox, and it is {sandbox}: apt-get install -y runc golang-github-containers-common iptables (.ci/run does)");
