@@ -92,6 +92,14 @@ public sealed class ConsoleTests(ConsoleServerFixture fx, BrowserFixture browser
             await Expect(console.Page.Locator($"#chart-{chart} svg")).ToBeVisibleAsync();
         }
 
+        // "Instances by state" draws each state in the instances timeline's colour.
+        var colors = await console.Page.EvaluateAsync<Dictionary<string, string>>("async () => (await import('./js/timeline.js')).stateColors");
+        var legend = console.Page.Locator("#chart-instances .legend > span");
+        foreach (var state in new[] { "warm", "busy", "frozen", "starting" })
+        {
+            await Expect(legend.Filter(new() { HasText = state }).Locator(".dot")).ToHaveAttributeAsync("style", $"background:{colors[state]}");
+        }
+
         await console.Page.Locator("[data-window='1h']").ClickAsync();
         await console.Page.WaitForFunctionAsync("() => location.hash.includes('window=1h') && document.documentElement.dataset.ready === 'metrics'");
         await console.ScreenshotAsync("metrics");
@@ -118,8 +126,15 @@ public sealed class ConsoleTests(ConsoleServerFixture fx, BrowserFixture browser
         await page.Locator("textarea[name='targetTrackingPolicies']").FillAsync(
             """[{"name":"pcu","metricType":"ProvisionedConcurrencyUtilization","metricTarget":0.6,"minCapacity":1,"maxCapacity":3}]""");
         await page.Locator("input[name='defaultTarget']").FillAsync("1");
+        // The hint says what the boxes mean as they stand: on with both ticked, idle mode off...
+        await page.Locator("input[name='alwaysAllocateCPU']").CheckAsync();
+        await Expect(page.Locator("#idle-hint")).ToHaveAttributeAsync("data-idle-mode", "off");
+        await Expect(page.Locator("#idle-hint")).ToContainTextAsync("Idle mode off");
         await page.Locator("input[name='alwaysAllocateCPU']").UncheckAsync();
         await page.Locator("input[name='alwaysAllocateGPU']").UncheckAsync();
+        // ...and with both off, idle mode on.
+        await Expect(page.Locator("#idle-hint")).ToHaveAttributeAsync("data-idle-mode", "on");
+        await Expect(page.Locator("#idle-hint")).ToContainTextAsync("Idle mode on");
         await page.Locator("#save").ClickAsync();
         await Expect(page.Locator("#result .ok-box")).ToBeVisibleAsync();
         await Expect(page.Locator("[data-field='target']")).ToHaveTextAsync("1", new() { Timeout = 30_000 });
@@ -151,6 +166,25 @@ public sealed class ConsoleTests(ConsoleServerFixture fx, BrowserFixture browser
 
         await console.GoAsync("/bill?period=custom&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", "bill");
         await Expect(console.Page.Locator(".error-box[data-error-code='InvalidRange']")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Instances_ShowARecentFailureWithItsReasonWithoutShowStopped()
+    {
+        var spec = ServerFixture.Echo("console-fails", env: new() { ["START_MODE"] = "exit" });
+        await fx.DeployAsync(spec);
+        using (await fx.Http.GetAsync("fn/console-fails/invoke"))
+        {
+        }
+
+        await using var console = await browser.OpenAsync(fx.Server.Address);
+        await console.GoAsync("/functions/console-fails/instances", "instances");
+
+        Assert.False(await console.Page.Locator("#ended").IsCheckedAsync());
+        var failed = console.Page.Locator("#table tr[data-state='failed']").First;
+        await Expect(failed).ToBeVisibleAsync(Soon);
+        await Expect(failed.Locator("td.error")).ToContainTextAsync("exited with code 3");
+        await console.ScreenshotAsync("instances-failed");
     }
 
     [Fact]

@@ -2,6 +2,7 @@
 import { api } from '../api.js';
 import { ms, pct, num, bytes, clockTime } from '../format.js';
 import { drawChart } from '../chart.js';
+import { stateColors } from '../timeline.js';
 import { setQuery } from '../app.js';
 import { header } from './common.js';
 
@@ -17,7 +18,8 @@ const charts = [
   { id: 'concurrency', title: 'Concurrency (requests in flight)', format: v => num(v, 2), series: p => [['average', p.inFlightAverage], ['max', p.inFlightMax]] },
   { id: 'pcu', title: 'ProvisionedConcurrencyUtilization', format: pct, max: 1, series: p => [['utilization', p.provisionedConcurrencyUtilization]] },
   { id: 'provisioned', title: 'Provisioned instances: target vs current', format: v => num(v, 0), whole: true, series: p => [['target', p.provisionedTarget], ['current', p.provisionedCurrent]] },
-  { id: 'instances', title: 'Instances by state', format: v => num(v, 0), whole: true, series: p => [['warm', p.instancesByState.ready], ['busy', p.instancesByState.busy], ['frozen', p.instancesByState.frozen], ['starting', p.instancesByState.starting]] },
+  // The instances timeline's colours, so that a state reads the same on both pages.
+  { id: 'instances', title: 'Instances by state', format: v => num(v, 0), whole: true, colors: [stateColors.warm, stateColors.busy, stateColors.frozen, stateColors.starting], series: p => [['warm', p.instancesByState.ready], ['busy', p.instancesByState.busy], ['frozen', p.instancesByState.frozen], ['starting', p.instancesByState.starting]] },
   { id: 'cpu', title: 'CPU utilization', format: pct, series: p => [['cpu', p.cpuUtilization]] },
   { id: 'memory', title: 'Memory', format: bytes, series: p => [['memory', p.memoryBytes]] },
   { id: 'gpu', title: 'GPU memory utilization', format: pct, max: 1, series: p => [['gpu memory', p.gpuMemoryUtilization]] },
@@ -51,7 +53,7 @@ export async function render(view, { params: [name], query, scope }) {
       const names = rows.length ? rows[0].map(([n]) => n) : c.series({ instancesByState: {} }).map(([n]) => n);
       drawChart(view.querySelector('#chart-' + c.id), {
         title: c.title, times, from, to, format: c.format, max: c.max, whole: c.whole,
-        series: names.map((n, k) => ({ name: n, values: rows.map(r => r[k][1] ?? null) })),
+        series: names.map((n, k) => ({ name: n, color: c.colors?.[k], values: rows.map(r => r[k][1] ?? null) })),
       });
     }
     scope.ready('metrics');

@@ -15,7 +15,7 @@ export async function render(view, { params: [name], scope }) {
         <label>Default target (0–10000)<input type="number" name="defaultTarget" min="0" max="10000" step="1"></label>
         <label class="check"><input type="checkbox" name="alwaysAllocateCPU"> Always allocate CPU</label>
         <label class="check"><input type="checkbox" name="alwaysAllocateGPU"> Always allocate GPU</label>
-        <span class="muted">Both off = idle mode: an instance with no request is frozen and billed at the idle price.</span>
+        <span class="muted" id="idle-hint"></span>
       </div>
       <div class="two-col">
         <label>Target-tracking policies (JSON, as in provision.json)<textarea name="targetTrackingPolicies" spellcheck="false"></textarea></label>
@@ -27,10 +27,22 @@ export async function render(view, { params: [name], scope }) {
     <div class="panel"><h2>Autoscaler decisions</h2><div class="table-wrap" id="history"><div class="empty">Loading…</div></div></div>`;
 
   const form = view.querySelector('#edit'), result = view.querySelector('#result');
+  // What the two boxes mean as they stand now, rather than a rule to work out.
+  const hint = () => {
+    const idle = !form.alwaysAllocateCPU.checked && !form.alwaysAllocateGPU.checked;
+    const el = view.querySelector('#idle-hint');
+    el.dataset.idleMode = idle ? 'on' : 'off';
+    el.textContent = idle
+      ? 'Idle mode on: an instance with no request is frozen and billed at the idle price.'
+      : 'Idle mode off: instances stay warm and are billed as active. Untick both to freeze idle instances.';
+  };
+  form.alwaysAllocateCPU.addEventListener('change', hint);
+  form.alwaysAllocateGPU.addEventListener('change', hint);
   const fill = c => {
     form.defaultTarget.value = c.defaultTarget;
     form.alwaysAllocateCPU.checked = c.alwaysAllocateCPU;
     form.alwaysAllocateGPU.checked = c.alwaysAllocateGPU;
+    hint();
     form.targetTrackingPolicies.value = pretty(c.targetTrackingPolicies);
     form.scheduledActions.value = pretty(c.scheduledActions);
   };
