@@ -56,12 +56,20 @@ internal sealed partial class SpecInterpolator(YamlMappingNode? vars, Func<strin
                     seq.Children.Select((item, i) => Resolve(item, $"{field}[{i}]", warnings)).ToList(), line, column);
             case YamlMappingNode map:
                 var entries = new List<SpecEntry>(map.Children.Count);
+                var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var (key, value) in map.Children)
                 {
                     var (keyLine, keyColumn) = At(key.Start);
                     if (key is not YamlScalarNode { Value: { } name })
                     {
                         problems.Error(field, keyLine, keyColumn, "mapping keys must be plain names");
+                        continue;
+                    }
+
+                    // YAML sees "a" and a tagged or quoted a as two keys; as props they are one, given twice.
+                    if (!names.Add(name))
+                    {
+                        problems.Error(field.Length == 0 ? name : $"{field}.{name}", keyLine, keyColumn, $"'{name}' is given twice in this mapping; keep one");
                         continue;
                     }
 

@@ -50,6 +50,18 @@ public sealed class SYamlSyntaxTests
     }
 
     [Fact]
+    public void Parse_AKeyGivenTwiceOnceQuotedOrTagged_IsOneErrorNotACrash()
+    {
+        // YAML tells "logConfig" from a tagged !x logConfig; as a prop both are logConfig.
+        var yaml = SpecYaml.Function("      logConfig:\n        a: 1\n        !x a: 2");
+
+        var error = Assert.Single(SpecYaml.Fails(yaml).Errors);
+
+        Assert.Equal("'a' is given twice in this mapping; keep one", error.Message);
+        Assert.Equal(SpecYaml.LineOf(yaml, "!x a: 2"), error.Line);
+    }
+
+    [Fact]
     public void Parse_UnclosedQuote_ErrorNamesTheLine()
     {
         var yaml = SpecYaml.Function("      description: 'unclosed");
