@@ -50,7 +50,7 @@ internal sealed class FcRequestTransformer : HttpTransformer
         headers["x-fc-request-id"] = call.RequestId;
         // What this request is billed (active time on its instance, from taking the slot, thaw included,
         // to the function's answer) and how it found the instance.
-        headers["x-stasis-billed-active-ms"] = ((long)Math.Ceiling(Stopwatch.GetElapsedTime(call.Lease.TakenAt).TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
+        headers["x-stasis-billed-active-ms"] = ((long)Math.Ceiling(call.Lease.BilledActive.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
         // How long the request waited in the function's queue for a slot (0 when one was free).
         headers["x-stasis-queue-ms"] = call.Lease.QueueWait.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
         headers["x-stasis-instance-state"] = call.Lease.Arrival.Name();

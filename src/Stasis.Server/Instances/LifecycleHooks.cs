@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Stasis.Client.Model;
+using Stasis.Server.Clock;
 using Stasis.Server.Runtime;
 
 namespace Stasis.Server.Instances;
@@ -8,25 +9,25 @@ namespace Stasis.Server.Instances;
 /// <summary>FC's lifecycle hooks: <c>POST /initialize</c> before any traffic, <c>GET /pre-stop</c> before a stop.</summary>
 internal static class LifecycleHooks
 {
-    public static async Task InitializeAsync(IRuntimeInstance instance, FunctionSpec spec, string requestId, string region, CancellationToken cancellationToken)
+    public static async Task InitializeAsync(IRuntimeInstance instance, FunctionSpec spec, string requestId, string region, TimeProvider time, CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(spec.InstanceLifecycleConfig?.Initializer?.Timeout ?? FunctionDefaults.InitializerTimeoutSeconds);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instance.BaseAddress, "initialize"));
         AddHeaders(request, spec, requestId, region);
         request.Content = new ByteArrayContent([]);
-        var (status, body) = await SendAsync(instance, request, timeout, "initializer", cancellationToken).ConfigureAwait(false);
+        var (status, body) = await SendAsync(instance, request, timeout, "initializer", time, cancellationToken).ConfigureAwait(false);
         if (status is < 200 or >= 300)
         {
             throw new InstanceStartException($"initializer (POST /initialize) answered {status}: {Excerpt(body)}");
         }
     }
 
-    public static async Task PreStopAsync(IRuntimeInstance instance, FunctionSpec spec, string requestId, string region, CancellationToken cancellationToken)
+    public static async Task PreStopAsync(IRuntimeInstance instance, FunctionSpec spec, string requestId, string region, TimeProvider time, CancellationToken cancellationToken)
     {
         var timeout = TimeSpan.FromSeconds(spec.InstanceLifecycleConfig?.PreStop?.Timeout ?? FunctionDefaults.PreStopTimeoutSeconds);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(instance.BaseAddress, "pre-stop"));
         AddHeaders(request, spec, requestId, region);
-        await SendAsync(instance, request, timeout, "pre-stop hook", cancellationToken).ConfigureAwait(false);
+        await SendAsync(instance, request, timeout, "pre-stop hook", time, cancellationToken).ConfigureAwait(false);
     }
 
     private static void AddHeaders(HttpRequestMessage request, FunctionSpec spec, string requestId, string region)
@@ -38,10 +39,10 @@ internal static class LifecycleHooks
         request.Headers.TryAddWithoutValidation("x-fc-region", spec.Region ?? region);
     }
 
-    private static async Task<(int Status, string Body)> SendAsync(IRuntimeInstance instance, HttpRequestMessage request, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    private static async Task<(int Status, string Body)> SendAsync(IRuntimeInstance instance, HttpRequestMessage request, TimeSpan timeout, string what, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        // The hook's timeout runs on the dispatcher's clock, as every other wait of the core does.
+        using var cts = time.Deadline(timeout, cancellationToken);
         try
         {
             using var response = await instance.Invoker.SendAsync(request, cts.Token).ConfigureAwait(false);

@@ -55,6 +55,9 @@ internal sealed record DispatcherContext(
     /// </summary>
     public bool InlineContinuations { get; init; }
 
+    /// <summary>Where instance, hook and session ids come from (random in the server, seeded in the simulator and tests).</summary>
+    public Clock.IIdSource Ids { get; init; } = Clock.RandomIds.Instance;
+
     /// <summary>How many instances may start at once across the server.</summary>
     public StartGate Starts { get; init; } = StartGate.Unlimited;
 }

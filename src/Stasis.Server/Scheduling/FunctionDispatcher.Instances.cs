@@ -252,7 +252,7 @@ internal sealed partial class FunctionDispatcher
     /// </summary>
     private Instance? TryNewInstance(Metering.InstanceKind kind)
     {
-        var id = $"{Name}-{Guid.NewGuid().ToString("N")[..10]}";
+        var id = $"{Name}-{_ctx.Ids.Short()}";
         var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind)
         {
             FreezeLock = new AsyncGate(_ctx.InlineContinuations),
@@ -369,11 +369,11 @@ internal sealed partial class FunctionDispatcher
 
     private async Task InitializeAsync(Instance instance, IRuntimeInstance handle, FunctionRecord record)
     {
-        var requestId = $"init-{Guid.NewGuid():N}";
+        var requestId = $"init-{_ctx.Ids.Secret()}";
         _ctx.Log.Write(Name, $"FC Initialize Start RequestId: {requestId} Instance: {instance.Id}");
         try
         {
-            await LifecycleHooks.InitializeAsync(handle, record.Spec, requestId, _ctx.Region, _lifetime.Token).ConfigureAwait(false);
+            await LifecycleHooks.InitializeAsync(handle, record.Spec, requestId, _ctx.Region, _ctx.Time, _lifetime.Token).ConfigureAwait(false);
             _ctx.Log.Write(Name, $"FC Initialize End RequestId: {requestId} Instance: {instance.Id}");
         }
         catch (Exception e) when (e is not OperationCanceledException || !_lifetime.IsCancellationRequested)
@@ -559,7 +559,7 @@ internal sealed partial class FunctionDispatcher
             {
                 try
                 {
-                    await LifecycleHooks.PreStopAsync(handle, spec, $"prestop-{Guid.NewGuid():N}", _ctx.Region, CancellationToken.None).ConfigureAwait(false);
+                    await LifecycleHooks.PreStopAsync(handle, spec, $"prestop-{_ctx.Ids.Secret()}", _ctx.Region, _ctx.Time, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is InstanceStartException or HttpRequestException or OperationCanceledException)
                 {

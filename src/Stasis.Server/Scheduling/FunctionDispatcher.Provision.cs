@@ -1,3 +1,4 @@
+using Stasis.Server.Clock;
 using Stasis.Client.Model;
 using Stasis.Server.Functions;
 using Stasis.Server.Instances;
@@ -176,7 +177,7 @@ internal sealed partial class FunctionDispatcher
     {
         if (_ctx.FreezeGrace > TimeSpan.Zero)
         {
-            await Task.Delay(_ctx.FreezeGrace, _ctx.Time).ConfigureAwait(false);
+            await _ctx.Time.After(_ctx.FreezeGrace).ConfigureAwait(false);
         }
 
         await instance.FreezeLock.WaitAsync().ConfigureAwait(false);

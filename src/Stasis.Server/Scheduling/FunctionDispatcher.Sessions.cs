@@ -64,7 +64,7 @@ internal sealed partial class FunctionDispatcher
 
                 var home = SessionHome(table, starts)
                     ?? throw DispatchException.SessionsFull(Name, table.PerInstance, _instances.Count(i => i.State != InstanceState.Draining), _startRefused);
-                session = table.Open(ask == SessionAsk.Open ? null : id ?? SessionTable.NewId(), home, now, heldByStream);
+                session = table.Open(ask == SessionAsk.Open ? null : id ?? _ctx.Ids.Secret(), home, now, heldByStream);
             }
 
             session.Active++;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Stasis.Client.Model;
+using Stasis.Server.Clock;
 using Stasis.Server.Functions;
 using Stasis.Server.Instances;
 using Stasis.Server.Runtime;
@@ -52,6 +53,9 @@ internal sealed partial class FunctionDispatcher
     }
 
     public string Name => _record.Spec.FunctionName;
+
+    /// <summary>Time since <paramref name="timestamp"/> on the dispatcher's clock.</summary>
+    internal TimeSpan Elapsed(long timestamp) => _ctx.Time.GetElapsedTime(timestamp);
 
     public FunctionRecord Record
     {
@@ -325,7 +329,7 @@ internal sealed partial class FunctionDispatcher
             CheckAllStopped();
         }
 
-        var drained = await Task.WhenAny(allStopped.Task, Task.Delay(drainTimeout, _ctx.Time)).ConfigureAwait(false);
+        var drained = await Task.WhenAny(allStopped.Task, _ctx.Time.After(drainTimeout)).ConfigureAwait(false);
         if (drained != allStopped.Task)
         {
             List<Instance> stragglers;
@@ -352,7 +356,7 @@ internal sealed partial class FunctionDispatcher
         }
 
         await Task.WhenAll(work).ConfigureAwait(false);
-        await allStopped.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        await allStopped.Task.WaitAsync(TimeSpan.FromSeconds(30), _ctx.Time).ConfigureAwait(false);
     }
 
     public IReadOnlyList<InstanceInfo> Snapshot(bool includeEnded)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Stasis.Server.Instances;
 using Stasis.Server.Runtime;
 
@@ -18,7 +17,7 @@ internal sealed class Lease : IDisposable
         Instance = instance;
         Handle = handle;
         Arrival = arrival;
-        TakenAt = Stopwatch.GetTimestamp();
+        TakenAt = dispatchedAt;
     }
 
     public Instance Instance { get; }
@@ -42,8 +41,11 @@ internal sealed class Lease : IDisposable
 
     public Arrival Arrival { get; private set; }
 
-    /// <summary>When the slot was taken: billed active time for this request counts from here.</summary>
+    /// <summary>When the slot was taken (the dispatcher's clock): billed active time for this request counts from here.</summary>
     public long TakenAt { get; }
+
+    /// <summary>Active time billed for this request so far: from taking the slot, a thaw included, on the meter's clock.</summary>
+    public TimeSpan BilledActive => _owner.Elapsed(TakenAt);
 
     /// <summary>
     /// Makes sure the instance can take the request: thaws it if idle mode froze it (or is freezing

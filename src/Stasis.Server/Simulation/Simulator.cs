@@ -92,6 +92,7 @@ public static class Simulator
                 _time, NullLogger.Instance, settings.IdleTimeout, TimeSpan.Zero, "simulated", _meter, TimeSpan.Zero)
             {
                 Random = random,
+                Ids = new Clock.SeededIds(settings.Seed + 2),
                 Spawn = Spawn,
                 InlineContinuations = true,
             };

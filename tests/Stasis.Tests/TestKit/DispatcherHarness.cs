@@ -22,6 +22,7 @@ internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
             NullLogger.Instance, idleTimeout ?? TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(1), "local", Meter, TimeSpan.Zero)
         {
             Random = new Random(1234), // random placement, repeatable
+            Ids = new Stasis.Server.Clock.SeededIds(1234),
             Budget = budget ?? new InstanceBudget(int.MaxValue),
         };
         Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), Context);

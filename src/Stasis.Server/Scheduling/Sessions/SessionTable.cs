@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Stasis.Client.Model;
 using Stasis.Server.Instances;
 
@@ -40,8 +39,6 @@ internal sealed class SessionTable
         IdleTimeout = idle == 0 ? null : TimeSpan.FromSeconds(idle);
         RefuseEndedIds = config?.DisableSessionIdReuse ?? false;
     }
-
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The live session <paramref name="id"/> names; one that has lived out its time is ended here and not returned.</summary>
     public Session? Find(string id, DateTimeOffset now)
