@@ -9,7 +9,6 @@ using Stasis.Server.Functions;
 using Stasis.Server.Hosting;
 using Stasis.Server.Instances;
 using Stasis.Server.Metrics;
-using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Security;
 using Yarp.ReverseProxy.Forwarder;
@@ -105,36 +104,10 @@ internal static class GatewayEndpoint
             }
 
             var waitTimeout = clientDeadline is { } d && d < route.WaitTimeout ? d : route.WaitTimeout;
-            for (var attempt = 1; lease is null; attempt++)
+            lease = await AcquireAsync(context, dispatcher, route, path, waitTimeout, name, requestId).ConfigureAwait(false);
+            if (lease is null)
             {
-                lease = await AcquireAsync(context, dispatcher, route, path, waitTimeout, name, requestId).ConfigureAwait(false);
-                if (lease is null)
-                {
-                    return; // answered already, or the client left
-                }
-
-                try
-                {
-                    // A frozen instance is thawed here, before anything is sent to it.
-                    await lease.PrepareAsync(context.RequestAborted).ConfigureAwait(false);
-                }
-                catch (InstanceFreezeException e) when (attempt < 3)
-                {
-                    // Nothing reached that instance: the request goes to another one.
-                    log.Write(name, $"FC Invoke Reroute RequestId: {requestId}: {e.Message}");
-                    Release(lease, context, route);
-                    lease = null;
-                }
-                catch (Exception e) when (e is InstanceFreezeException or OperationCanceledException)
-                {
-                    Release(lease, context, route);
-                    if (e is InstanceFreezeException)
-                    {
-                        await GatewayErrors.WriteAsync(context, 503, "InstanceUnavailable", e.Message, requestId).ConfigureAwait(false);
-                    }
-
-                    return;
-                }
+                return; // answered already, or the client left
             }
 
             // No retry on another instance: once a connection was made the function may have seen the request.
@@ -183,7 +156,7 @@ internal static class GatewayEndpoint
         var functionError = fcStatus.Length > 0 && fcStatus != "200";
         var served = entered ? lease : null;
         recorder.Complete(status, functionError, Stopwatch.GetElapsedTime(began), lease?.QueueWait, entered,
-            new InvocationCall(requestId, context.Request.Method, path, served?.Instance.Id, served?.Arrival));
+            new InvocationCall(requestId, context.Request.Method, path, served?.InstanceId, served?.Arrival));
     }
 
     /// <summary>
@@ -254,34 +227,30 @@ internal static class GatewayEndpoint
         lease.Dispose();
     }
 
-    /// <summary>A slot at once if one is free, else a wait bounded by the route's wait timeout; null when an error was answered.</summary>
+    /// <summary>
+    /// The one call for a slot on an instance ready to take the request (thawed, rerouted after a failed thaw), waiting at
+    /// most the route's wait timeout; null when an error was answered or the client left.
+    /// </summary>
     private static async Task<Lease?> AcquireAsync(HttpContext context, FunctionDispatcher dispatcher, GatewayRoute route, string? path, TimeSpan waitTimeout, string name, string requestId)
     {
-        var sessions = route.Sessions;
-        string? sessionId = null;
-        var ask = SessionAsk.Bind;
-        var stream = false;
-        if (sessions is null)
+        var ready = new ReadyRequest(requestId);
+        if (route.Sessions is { } sessions)
         {
-            if (dispatcher.TryAcquire(out var lease))
+            if (!sessions.TryRead(context.Request, path, out var sessionId, out var ask, out var stream, out var problem))
             {
-                return lease;
+                await GatewayErrors.WriteAsync(context, 400, "InvalidSessionId", problem + ".", requestId).ConfigureAwait(false);
+                return null;
             }
-        }
-        else if (!sessions.TryRead(context.Request, path, out sessionId, out ask, out stream, out var problem))
-        {
-            await GatewayErrors.WriteAsync(context, 400, "InvalidSessionId", problem + ".", requestId).ConfigureAwait(false);
-            return null;
+
+            ready = new ReadyRequest(requestId, ask, sessionId, stream);
         }
 
-        // No free slot: wait, for a cold start (bounded like the initializer) and then the function's timeout.
+        // A free slot on a warm instance completes at once, without a timer or a wait.
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         wait.CancelAfter(waitTimeout);
         try
         {
-            return sessions is null
-                ? await dispatcher.AcquireAsync(wait.Token).ConfigureAwait(false)
-                : await dispatcher.AcquireSessionAsync(sessionId, ask, stream, wait.Token).ConfigureAwait(false);
+            return await dispatcher.AcquireReadyAsync(ready, wait.Token).ConfigureAwait(false);
         }
         catch (DispatchException e)
         {
@@ -311,26 +280,13 @@ internal static class GatewayEndpoint
         return GatewayErrors.WriteAsync(context, e.StatusCode, e.Code, e.Message, requestId);
     }
 
-    /// <summary>A refused connection usually means the process just died; give the exit a moment to be noticed. Null when it still runs.</summary>
-    private static async Task<InstanceExit?> ExitOfAsync(Lease lease)
-    {
-        try
-        {
-            return await lease.Handle.Exited.WaitAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Forwards the request to the lease's instance; returns the status the invocation ends with, as its End line gives it.</summary>
     private static async Task<int> ForwardAsync(HttpContext context, Lease lease, GatewayRoute route, string? path, string requestId,
         long started, StasisServerOptions options, IFunctionLog log, IHttpForwarder forwarder)
     {
         var name = route.Spec.FunctionName;
         var timeout = route.ExecutionTimeout;
-        var instanceId = lease.Instance.Id;
+        var instanceId = lease.InstanceId;
         log.Write(name, $"FC Invoke Start RequestId: {requestId}");
         context.Features.Set(new GatewayCall(requestId, route, "/" + path, lease));
         using var deadline = new CancellationTokenSource(timeout);
@@ -355,7 +311,7 @@ internal static class GatewayEndpoint
         ForwarderError error;
         try
         {
-            error = await forwarder.SendAsync(context, lease.Instance.DestinationPrefix, lease.Handle.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
+            error = await forwarder.SendAsync(context, lease.Destination, lease.Invoker, route.Forwarding, FcRequestTransformer.Instance, deadline.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -377,9 +333,9 @@ internal static class GatewayEndpoint
             {
                 // Let the dispatcher learn of a dead process before the client can send its next request, and say how it
                 // ended: killed for going over memorySize, say.
-                if (status == 502 && await ExitOfAsync(lease).ConfigureAwait(false) is { } exit)
+                if (status == 502 && await lease.ExitReasonWithinAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false) is { } exit)
                 {
-                    message = $"instance {instanceId} of '{name}' {exit.Reason} while answering; the request may have run in part.";
+                    message = $"instance {instanceId} of '{name}' {exit} while answering; the request may have run in part.";
                 }
 
                 if (context.Response.HasStarted)

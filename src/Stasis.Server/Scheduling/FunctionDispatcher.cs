@@ -54,6 +54,9 @@ internal sealed partial class FunctionDispatcher
 
     public string Name => _record.Spec.FunctionName;
 
+    /// <summary>The dispatcher's clock.</summary>
+    internal TimeProvider Time => _ctx.Time;
+
     /// <summary>Time since <paramref name="timestamp"/> on the dispatcher's clock.</summary>
     internal TimeSpan Elapsed(long timestamp) => _ctx.Time.GetElapsedTime(timestamp);
 

@@ -25,6 +25,28 @@ internal sealed class Lease : IDisposable
     /// <summary>The dispatcher the slot belongs to.</summary>
     public FunctionDispatcher Dispatcher => _owner;
 
+    /// <summary>The instance's id, as logs and headers name it.</summary>
+    public string InstanceId => Instance.Id;
+
+    /// <summary>The instance's base address, formatted as the forwarder takes it.</summary>
+    public string Destination => Instance.DestinationPrefix;
+
+    /// <summary>What sends the request to the instance (its own connections, inside its network namespace).</summary>
+    public HttpMessageInvoker Invoker => Handle.Invoker;
+
+    /// <summary>How the instance's process ended, if it ends within <paramref name="wait"/> (a refused connection usually means it just died); null while it runs.</summary>
+    public async Task<string?> ExitReasonWithinAsync(TimeSpan wait)
+    {
+        try
+        {
+            return (await Handle.Exited.WaitAsync(wait, _owner.Time).ConfigureAwait(false)).Reason;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The request's session (session affinity); null without one.</summary>
     public Sessions.Session? Session { get; set; }
 

@@ -277,31 +277,30 @@ public static class Simulator
             _requests++;
             _stepArrivals++;
             NextArrival();
-            Acquire(new Pending(request, _time.Now, 0));
+            Acquire(new Pending(request, _time.Now));
         }
 
         private void Acquire(Pending pending)
         {
             var dispatcher = _dispatchers[pending.Request.Function];
-            ValueTask<Lease> acquired;
-            try
+            // The gateway's one call: a slot on an instance ready for the request, thawed (or rerouted) inside it.
+            var acquired = dispatcher.AcquireReadyAsync(new ReadyRequest("simulated"), CancellationToken.None);
+            if (acquired.IsCompletedSuccessfully)
             {
-                acquired = dispatcher.AcquireAsync(CancellationToken.None);
+                _outstanding++;
+                Serve(pending, acquired.Result);
+                return;
             }
-            catch (DispatchException)
+
+            if (acquired.IsCompleted)
             {
+                _ = acquired.AsTask().Exception; // refused at once: the queue is full, or no instance may run
                 _refused++;
                 return;
             }
 
+            // Handed a slot later, inside the dispatcher (under its lock), or thawed later: continue as an event of its own.
             _outstanding++;
-            if (acquired.IsCompletedSuccessfully)
-            {
-                Granted(pending, acquired.Result);
-                return;
-            }
-
-            // Handed a slot later, inside the dispatcher (under its lock): continue as an event of its own.
             acquired.AsTask().ContinueWith(static (t, s) =>
             {
                 var p = (Pending)s!;
@@ -313,53 +312,13 @@ public static class Simulator
         {
             if (pending.Waited is { IsCompletedSuccessfully: true } t)
             {
-                Granted(pending, t.Result);
+                Serve(pending, t.Result);
             }
             else
             {
+                _ = pending.Waited?.Exception;
                 _outstanding--;
-                _refused++; // no instance could start, or the function was closed
-            }
-        }
-
-        private void Granted(Pending pending, Lease lease)
-        {
-            var prepare = lease.PrepareAsync(CancellationToken.None);
-            if (prepare.IsCompletedSuccessfully)
-            {
-                Serve(pending, lease);
-                return;
-            }
-
-            prepare.AsTask().ContinueWith(static (t, s) =>
-            {
-                var (p, l) = ((Pending, Lease))s!;
-                p.Run!._time.Schedule(TimeSpan.Zero, static x =>
-                {
-                    var (q, m, task) = ((Pending, Lease, Task))x!;
-                    q.Run!.AfterThaw(q, m, task);
-                }, (p, l, t));
-            }, (pending with { Run = this }, lease), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
-
-        private void AfterThaw(Pending pending, Lease lease, Task thaw)
-        {
-            if (thaw.IsCompletedSuccessfully)
-            {
-                Serve(pending, lease);
-                return;
-            }
-
-            // The thaw failed: nothing reached the instance, so the request goes elsewhere (as the gateway does, up to 3 times).
-            lease.Dispose();
-            _outstanding--;
-            if (pending.Attempt < 2)
-            {
-                Acquire(pending with { Attempt = pending.Attempt + 1 });
-            }
-            else
-            {
-                _refused++;
+                _refused++; // no instance could start, the function was closed, or every thaw failed
             }
         }
 
@@ -501,8 +460,8 @@ public static class Simulator
             };
         }
 
-        /// <summary>A request on its way: when it arrived (virtual ticks) and how many times a failed thaw sent it back.</summary>
-        private sealed record Pending(SimulatedRequest Request, long ArrivedAt, int Attempt)
+        /// <summary>A request on its way: when it arrived (virtual ticks).</summary>
+        private sealed record Pending(SimulatedRequest Request, long ArrivedAt)
         {
             public SimulationRun? Run { get; init; }
 

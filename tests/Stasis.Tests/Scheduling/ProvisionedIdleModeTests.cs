@@ -179,4 +179,35 @@ public sealed class ProvisionedIdleModeTests
         Assert.Contains("thaw failed: process gone", failed.Error);
         Assert.Contains("ended", h.Meter.For(dead));
     }
+
+    [Fact]
+    public async Task AcquireReady_AThawThatFails_IsReroutedToAnotherInstanceAndLogged()
+    {
+        var h = new DispatcherHarness(new DispatcherHarness().Spec with { InstanceConcurrency = 1, MaxInstances = 2 });
+        h.Dispatcher.SetProvision(2, idleMode: true);
+        await DispatcherHarness.Until(() => h.Dispatcher.ProvisionState().Frozen == 2, "two frozen");
+        h.Runtime.FailNextThaws = 1;
+
+        using var lease = await h.Dispatcher.AcquireReadyAsync(new ReadyRequest("req-1"), CancellationToken.None);
+
+        Assert.Equal(Arrival.Thawed, lease.Arrival);
+        Assert.Contains(h.Lines, l => l.StartsWith("FC Invoke Reroute RequestId: req-1: ", StringComparison.Ordinal));
+        var failed = Assert.Single(h.Dispatcher.Snapshot(true), i => i.State == "Failed");
+        Assert.NotEqual(failed.Id, lease.InstanceId);
+    }
+
+    [Fact]
+    public async Task AcquireReady_EveryThawFails_IsInstanceUnavailableAndHoldsNothing()
+    {
+        var h = new DispatcherHarness(new DispatcherHarness().Spec with { InstanceConcurrency = 1, MaxInstances = 3 });
+        h.Dispatcher.SetProvision(3, idleMode: true);
+        await DispatcherHarness.Until(() => h.Dispatcher.ProvisionState().Frozen == 3, "three frozen");
+        h.Runtime.FailNextThaws = FunctionDispatcher.ThawAttempts;
+
+        var e = await Assert.ThrowsAsync<DispatchException>(() => h.Dispatcher.AcquireReadyAsync(new ReadyRequest("req-2"), CancellationToken.None).AsTask());
+
+        Assert.Equal(("InstanceUnavailable", 503), (e.Code, e.StatusCode));
+        Assert.Equal(FunctionDispatcher.ThawAttempts - 1, h.Lines.Count(l => l.StartsWith("FC Invoke Reroute RequestId: req-2", StringComparison.Ordinal)));
+        Assert.All(h.Dispatcher.Snapshot(false), i => Assert.Equal(0, i.InFlight));
+    }
 }

@@ -28,6 +28,11 @@ internal sealed class FakeRuntime : IInstanceRuntime
     /// <summary>When set, thaws fail with this message (as when the process died while frozen).</summary>
     public string? FailThawsWith { get; set; }
 
+    /// <summary>How many thaws from now on fail (one instance's, then another's), after which thaws work.</summary>
+    public int FailNextThaws { get => Volatile.Read(ref _failNextThaws); set => Volatile.Write(ref _failNextThaws, value); }
+
+    private int _failNextThaws;
+
     /// <summary>When set, freezes fail with this message.</summary>
     public string? FailFreezesWith { get; set; }
 
@@ -100,6 +105,11 @@ internal sealed class FakeRuntime : IInstanceRuntime
             if (_exited.Task.IsCompleted || runtime.FailThawsWith is not null)
             {
                 throw new InstanceFreezeException(runtime.FailThawsWith ?? "the instance's process is gone");
+            }
+
+            if (Interlocked.Decrement(ref runtime._failNextThaws) >= 0)
+            {
+                throw new InstanceFreezeException("thaw refused (FailNextThaws)");
             }
 
             Frozen = false;
