@@ -14,15 +14,11 @@ public sealed class FreezeLatencyTests(ITestOutputHelper output) : IDisposable
     private const int Warmup = 20;
     private readonly TestFunctions _functions = new();
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(ProcessRuntimeFreezeTests.Freezers), MemberType = typeof(ProcessRuntimeFreezeTests))]
     public async Task Freeze_and_thaw_latency_of_an_idle_instance(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            output.WriteLine($"{kind}: not available here");
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         await using var instance = await runtime.StartAsync(_functions.Launch(), CancellationToken.None);
         var freezes = new double[Cycles];

@@ -19,7 +19,8 @@ internal static class FrozenProcesses
         """;
 
     /// <summary>A runtime that freezes with <paramref name="kind"/>, or null where this host cannot.</summary>
-    public static ProcessRuntime? Runtime(string kind, ProcessRuntimeOptions? options = null)
+    /// <summary>The runtime with freezer <paramref name="kind"/>; the test is reported skipped, with the host's reason, where it has none.</summary>
+    public static ProcessRuntime RuntimeOrSkip(string kind, ProcessRuntimeOptions? options = null)
     {
         var runtime = new ProcessRuntime(NullLogger<ProcessRuntime>.Instance, TimeProvider.System, options ?? PlainProcesses.Options,
             new HostOverrides { Freezer = Enum.Parse<FreezerKind>(kind) });
@@ -28,9 +29,9 @@ internal static class FrozenProcesses
             _ = runtime.Freezer;
             return runtime;
         }
-        catch (InvalidOperationException)
+        catch (InvalidOperationException e)
         {
-            return null;
+            throw new SkipException($"the {kind} freezer is not available on this host: {e.Message}");
         }
     }
 

@@ -32,14 +32,11 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Freezers))]
     public async Task A_frozen_instance_uses_no_CPU_and_a_thawed_one_runs_again(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         var (instance, pids) = await FrozenProcesses.StartBusyAsync(runtime, _functions);
         try
@@ -65,14 +62,11 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Freezers))]
     public async Task A_request_to_a_frozen_then_thawed_instance_succeeds(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         await using var instance = await runtime.StartAsync(_functions.Launch(), CancellationToken.None);
         // A pooled connection made before the freeze must work after it, as must a new one.
@@ -86,14 +80,11 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Freezers))]
     public async Task Freezing_twice_and_thawing_twice_are_harmless(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         await using var instance = await runtime.StartAsync(_functions.Launch(), CancellationToken.None);
 
@@ -108,14 +99,11 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
         Assert.Equal(instance.ProcessId.ToString(), await ProcessRuntimeStartTests.GetAsync(instance, "ping"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Freezers))]
     public async Task Concurrent_freezes_and_thaws_leave_the_instance_in_one_state(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         await using var instance = (ProcessInstance)await runtime.StartAsync(_functions.Launch(), CancellationToken.None);
 
@@ -127,14 +115,11 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
         Assert.Equal(instance.ProcessId.ToString(), await ProcessRuntimeStartTests.GetAsync(instance, "ping"));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Freezers))]
     public async Task Thaw_and_freeze_of_an_instance_whose_process_was_killed_fail(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         await using var instance = await runtime.StartAsync(_functions.Launch(), CancellationToken.None);
         System.Diagnostics.Process.GetProcessById(instance.ProcessId!.Value).Kill();
@@ -146,15 +131,12 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
     }
 
     // The v1 freezer holds back even SIGKILL until the group thaws, so only the others can be killed while frozen.
-    [Theory]
+    [SkippableTheory]
     [InlineData(nameof(FreezerKind.CgroupV2))]
     [InlineData(nameof(FreezerKind.Sigstop))]
     public async Task Thaw_of_a_frozen_instance_that_was_killed_fails(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         await using var instance = await runtime.StartAsync(_functions.Launch(), CancellationToken.None);
         await instance.FreezeAsync(CancellationToken.None);
@@ -165,14 +147,11 @@ public sealed class ProcessRuntimeFreezeTests(ITestOutputHelper output) : IDispo
         Assert.Contains("process gone", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Freezers))]
     public async Task Stop_of_a_frozen_instance_ends_it_and_leaves_nothing(string kind)
     {
-        if (FrozenProcesses.Runtime(kind) is not { } runtime)
-        {
-            return;
-        }
+        var runtime = FrozenProcesses.RuntimeOrSkip(kind);
 
         var script = _functions.Script("with-child.sh", $"""
             sleep 300 &

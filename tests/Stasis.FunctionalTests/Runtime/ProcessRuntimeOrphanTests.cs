@@ -18,14 +18,11 @@ public sealed class ProcessRuntimeOrphanTests : IAsyncLifetime
     private readonly List<IRuntimeInstance> _forgotten = [];
     private readonly List<ProcessRuntime> _runtimes = [];
 
-    [Fact]
+    [SkippableFact]
     public async Task A_new_runtime_of_the_same_scope_stops_what_the_old_one_left_and_nothing_else()
     {
         var old = Runtime(_scope);
-        if (!old.Cgroups.ScopeDirectories.Any())
-        {
-            return;
-        }
+        Skip.If(!old.Cgroups.ScopeDirectories.Any(), "this host gives the runtime no cgroup scope directory, so what a runtime left cannot be found by its scope");
 
         var other = Runtime(_otherScope);
         var script = _functions.Script("with-child.sh", $"""

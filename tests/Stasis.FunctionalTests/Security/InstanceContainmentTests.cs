@@ -123,7 +123,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task AFunctionOverItsMemorySize_IsKilledByTheMemoryCgroup_The502IsJson_AndANewInstanceTakesTheNext()
     {
         var runtime = await fx.RuntimeAsync();
@@ -135,7 +135,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         if (runtime["memoryLimit"] == "unavailable")
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode); // documented: no memory cgroup, no limit
-            return;
+            throw new SkipException("this host has no memory cgroup, so the limit itself cannot be shown (the documented fallback, no limit, was checked)");
         }
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
@@ -149,7 +149,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         Assert.NotEqual(first, next);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task ACpuBoundFunction_IsHeldToItsCpuQuota_TheGroupIsThrottled()
     {
         var runtime = (ProcessRuntime)fx.Server.Services.GetRequiredService<IInstanceRuntime>();
@@ -159,7 +159,7 @@ public sealed class InstanceContainmentTests(ContainmentServerFixture fx) : ICla
         if (!cgroups.CanLimitCpu)
         {
             Assert.Equal("unavailable", (await fx.RuntimeAsync())["cpuLimit"]); // documented: no cpu controller, no quota
-            return;
+            throw new SkipException("this host has no cpu controller, so the quota itself cannot be shown (the documented fallback was checked)");
         }
 
         var instance = (await fx.InstancesAsync("cpu-hog")).Single();
