@@ -6,13 +6,15 @@ namespace Stasis.Server.Instances;
 
 /// <summary>
 /// One instance of a function. Mutable state is guarded by the owning dispatcher's lock; the
-/// dispatcher is the only writer. Its state and whether it is frozen change through <see cref="SetState"/> and
-/// <see cref="SetPhysicallyFrozen"/>, which also write its <see cref="Timeline"/>.
+/// dispatcher is the only writer. Its state changes only through its lifecycle events
+/// (<c>Instance.Lifecycle.cs</c>), which check the transition, write its <see cref="Timeline"/> and its meter.
 /// </summary>
-internal sealed class Instance
+internal sealed partial class Instance
 {
-    public Instance(string id, string functionName, long version, int slots, DateTimeOffset startedAt, string logPath, InstanceKind kind = InstanceKind.OnDemand)
+    public Instance(string id, string functionName, long version, int slots, DateTimeOffset startedAt, string logPath, InstanceKind kind = InstanceKind.OnDemand,
+        IInstanceMeter? meter = null)
     {
+        _meter = meter ?? NoMeter.Instance;
         Kind = kind;
         Id = id;
         FunctionName = functionName;
@@ -57,20 +59,6 @@ internal sealed class Instance
 
     public InstanceState State { get; private set; } = InstanceState.Starting;
 
-    /// <summary>The instance is in <paramref name="state"/> from <paramref name="at"/> (the dispatcher's clock) on.</summary>
-    public void SetState(InstanceState state, DateTimeOffset at)
-    {
-        State = state;
-        Timeline.Enter(TimelineStates.Of(state, PhysicallyFrozen), at);
-    }
-
-    /// <summary>The freezer stopped (or resumed) its processes at <paramref name="at"/>; a request waiting for the thaw shows as thawing.</summary>
-    public void SetPhysicallyFrozen(bool frozen, DateTimeOffset at)
-    {
-        PhysicallyFrozen = frozen;
-        Timeline.Enter(TimelineStates.Of(State, frozen), at);
-    }
-
     /// <summary>
     /// The state as the instances API shows it: <see cref="State"/>, except <c>Thawing</c> while a request that took a
     /// slot waits for the instance's processes to be thawed (busy, and still frozen).
@@ -88,8 +76,8 @@ internal sealed class Instance
 
     /// <summary>The handle's base address as the forwarder wants it, formatted once.</summary>
     public string DestinationPrefix { get; private set; } = "";
-    public int InFlight { get; set; }
-    public long Completed { get; set; }
+    public int InFlight { get; private set; }
+    public long Completed { get; private set; }
 
     /// <summary>Sessions this instance holds (session affinity); it takes no new one beyond sessionConcurrencyPerInstance.</summary>
     public int Sessions { get; set; }
@@ -98,18 +86,18 @@ internal sealed class Instance
     public LinkedList<Scheduling.QueuedRequest> Backlog { get; } = new();
 
     /// <summary>Time with at least one request in flight before the current busy period (ticks of the dispatcher's clock).</summary>
-    public long BusyTicks { get; set; }
+    public long BusyTicks { get; private set; }
 
     /// <summary>Timestamp at which the current busy period began (InFlight went from 0 to 1).</summary>
-    public long BusySince { get; set; }
+    public long BusySince { get; private set; }
 
     /// <summary>Time with at least one request in flight, the current busy period included.</summary>
     public TimeSpan BusyTime(TimeProvider time) =>
         TimeSpan.FromTicks(BusyTicks) + (InFlight > 0 ? time.GetElapsedTime(BusySince) : TimeSpan.Zero);
-    public DateTimeOffset? ReadyAt { get; set; }
-    public DateTimeOffset? StoppedAt { get; set; }
-    public DateTimeOffset? LastUsedAt { get; set; }
-    public string? Error { get; set; }
+    public DateTimeOffset? ReadyAt { get; private set; }
+    public DateTimeOffset? StoppedAt { get; private set; }
+    public DateTimeOffset? LastUsedAt { get; private set; }
+    public string? Error { get; private set; }
     /// <summary>The digest of the image the instance runs; null for a command instance.</summary>
     public string? Image { get; set; }
 

@@ -89,24 +89,10 @@ internal sealed partial class FunctionDispatcher
     /// <summary>Gives <paramref name="instance"/>'s slot to a request; <paramref name="waited"/> is the queued request it serves, if any.</summary>
     private Lease Take(Instance instance, Arrival arrival, QueuedRequest? waited)
     {
-        var now = _ctx.Time.GetUtcNow();
         var timestamp = _ctx.Time.GetTimestamp();
-        if (instance.InFlight == 0 && (instance.State == InstanceState.Frozen || instance.Kind == Metering.InstanceKind.OnDemand))
-        {
-            // Billing: a thaw and the request it serves are active time.
-            _ctx.Meter.Changed(instance.Id, Metering.MeterState.Active, now);
-        }
-
-        if (instance.InFlight == 0)
-        {
-            instance.BusySince = timestamp;
-        }
-
         var wait = waited is null ? TimeSpan.Zero : _ctx.Time.GetElapsedTime(waited.EnqueuedAt, timestamp);
         _waits.Record(wait, waited is not null);
-        instance.InFlight++;
-        instance.SetState(InstanceState.Busy, now);
-        instance.LastUsedAt = now;
+        instance.TakeSlot(_ctx.Time.GetUtcNow(), timestamp);
         return new Lease(this, instance, instance.Handle!, arrival, timestamp, wait);
     }
 
@@ -253,7 +239,7 @@ internal sealed partial class FunctionDispatcher
     private Instance? TryNewInstance(Metering.InstanceKind kind)
     {
         var id = $"{Name}-{_ctx.Ids.Short()}";
-        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind)
+        var instance = new Instance(id, Name, _record.Version, _record.Spec.InstanceConcurrency, _ctx.Time.GetUtcNow(), _ctx.Log.InstanceLogPath(Name, id), kind, _ctx.Meter)
         {
             FreezeLock = new AsyncGate(_ctx.InlineContinuations),
         };
@@ -311,15 +297,11 @@ internal sealed partial class FunctionDispatcher
             using (await _ctx.Starts.EnterAsync(_lifetime.Token).ConfigureAwait(false))
             {
                 Log.Starting(_ctx.Logger, Name, instance.Id, string.Join(' ', launch.Argv));
-                _ctx.Meter.Started(Metered(instance, record), _ctx.Time.GetUtcNow());
+                instance.Spawned(Metered(instance, record), _ctx.Time.GetUtcNow());
                 handle = await _ctx.Runtime.StartAsync(launch, _lifetime.Token).ConfigureAwait(false);
                 lock (_gate)
                 {
-                    instance.Handle = handle;
-                    if (instance.State == InstanceState.Starting)
-                    {
-                        instance.SetState(InstanceState.Initializing, _ctx.Time.GetUtcNow());
-                    }
+                    instance.Launched(handle, _ctx.Time.GetUtcNow());
                 }
 
                 _ctx.Journal.Record(instance.ToInfo());
@@ -359,7 +341,7 @@ internal sealed partial class FunctionDispatcher
 
             lock (_gate)
             {
-                instance.StoppedAt = _ctx.Time.GetUtcNow();
+                instance.Gone(_ctx.Time.GetUtcNow());
                 CheckAllStopped();
             }
 
@@ -399,9 +381,8 @@ internal sealed partial class FunctionDispatcher
             return;
         }
 
-        instance.ReadyAt = _ctx.Time.GetUtcNow();
-        instance.SetState(InstanceState.Ready, instance.ReadyAt.Value);
-        _estimate.RecordColdStart(instance.ReadyAt.Value - instance.StartedAt);
+        instance.BecameReady(_ctx.Time.GetUtcNow());
+        _estimate.RecordColdStart(instance.ReadyAt!.Value - instance.StartedAt);
         if (instance.Kind == Metering.InstanceKind.Provisioned && instance.Version == _record.Version)
         {
             ProvisionSucceeded();
@@ -431,11 +412,7 @@ internal sealed partial class FunctionDispatcher
         Launch(Reconcile());
         if (instance.InFlight == 0)
         {
-            if (instance.Kind == Metering.InstanceKind.OnDemand)
-            {
-                _ctx.Meter.Changed(instance.Id, Metering.MeterState.Idle, _ctx.Time.GetUtcNow());
-            }
-
+            instance.Settled(_ctx.Time.GetUtcNow(), evenIfDraining: true);
             MaybeFreeze(instance);
         }
     }
@@ -447,15 +424,13 @@ internal sealed partial class FunctionDispatcher
             return; // already stopped by a forced shutdown
         }
 
-        instance.SetState(_closedReason is null ? InstanceState.Failed : InstanceState.Stopped, _ctx.Time.GetUtcNow());
-        instance.Error = message;
+        instance.StartFailed(message, closing: _closedReason is not null, _ctx.Time.GetUtcNow());
         Remember(instance);
         if (_closedReason is not null)
         {
             return;
         }
 
-        _ctx.Meter.Ended(instance.Id, _ctx.Time.GetUtcNow());
         Log.StartFailed(_ctx.Logger, Name, instance.Id, message);
         _ctx.Log.Write(Name, $"Instance {instance.Id} failed to start: {message}");
         _lastError = message;
@@ -532,7 +507,7 @@ internal sealed partial class FunctionDispatcher
         }
 
         var wasStarting = instance.State.IsStarting();
-        instance.SetState(InstanceState.Draining, _ctx.Time.GetUtcNow());
+        instance.Drain(_ctx.Time.GetUtcNow());
         Rehome(instance);
         if (!wasStarting && instance.InFlight == 0)
         {
@@ -575,9 +550,7 @@ internal sealed partial class FunctionDispatcher
         {
             if (RemoveInstance(instance))
             {
-                instance.StoppedAt = _ctx.Time.GetUtcNow();
-                instance.SetState(InstanceState.Stopped, instance.StoppedAt.Value);
-                _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
+                instance.Stopped(_ctx.Time.GetUtcNow());
                 Remember(instance);
             }
 
@@ -591,10 +564,7 @@ internal sealed partial class FunctionDispatcher
     /// <summary>An instance already out of the pool failed: record why, close its billing, keep it for `instances --all`. Under the lock.</summary>
     private void MarkFailed(Instance instance, string error)
     {
-        instance.StoppedAt = _ctx.Time.GetUtcNow();
-        instance.SetState(InstanceState.Failed, instance.StoppedAt.Value);
-        instance.Error = error;
-        _ctx.Meter.Ended(instance.Id, instance.StoppedAt.Value);
+        instance.Failed(error, _ctx.Time.GetUtcNow());
         _lastError = error;
         Remember(instance);
         Rehome(instance);

@@ -213,13 +213,7 @@ internal sealed partial class FunctionDispatcher
             lock (_gate)
             {
                 // A request that took a slot during the freeze now waits for its thaw: the instance shows as thawing.
-                var now = _ctx.Time.GetUtcNow();
-                instance.SetPhysicallyFrozen(true, now);
-                if (instance.InFlight == 0 && instance.State == InstanceState.Ready)
-                {
-                    instance.SetState(InstanceState.Frozen, now);
-                    _ctx.Meter.Changed(instance.Id, MeterState.Idle, now);
-                }
+                instance.Froze(_ctx.Time.GetUtcNow());
             }
         }
         finally
@@ -255,7 +249,7 @@ internal sealed partial class FunctionDispatcher
 
             lock (_gate)
             {
-                instance.SetPhysicallyFrozen(false, _ctx.Time.GetUtcNow());
+                instance.Thawed(_ctx.Time.GetUtcNow());
                 instance.FreezeEngaged = false;
                 instance.Thaws++;
             }
@@ -284,7 +278,7 @@ internal sealed partial class FunctionDispatcher
                 await instance.Handle!.ThawAsync(CancellationToken.None).ConfigureAwait(false);
                 lock (_gate)
                 {
-                    instance.SetPhysicallyFrozen(false, _ctx.Time.GetUtcNow());
+                    instance.Thawed(_ctx.Time.GetUtcNow());
                     instance.FreezeEngaged = false;
                 }
 

@@ -188,21 +188,9 @@ internal sealed partial class FunctionDispatcher
         lock (_gate)
         {
             var now = _ctx.Time.GetTimestamp();
-            instance.InFlight--;
-            instance.Completed++;
             _drain.Record(now);
             _estimate.RecordService(_ctx.Time.GetElapsedTime(dispatchedAt, now));
-            var at = _ctx.Time.GetUtcNow();
-            instance.LastUsedAt = at;
-            if (instance.InFlight == 0)
-            {
-                instance.BusyTicks += _ctx.Time.GetElapsedTime(instance.BusySince, now).Ticks;
-            }
-
-            if (instance.State == InstanceState.Busy && instance.InFlight == 0)
-            {
-                instance.SetState(InstanceState.Ready, at);
-            }
+            instance.ReleaseSlot(_ctx.Time.GetUtcNow(), _ctx.Time.GetElapsedTime(instance.BusySince, now).Ticks);
 
             if (instance.State == InstanceState.Draining && instance.InFlight == 0)
             {
@@ -213,11 +201,7 @@ internal sealed partial class FunctionDispatcher
             PumpQueue();
             if (instance.InFlight == 0 && instance.State == InstanceState.Ready)
             {
-                if (instance.Kind == Metering.InstanceKind.OnDemand)
-                {
-                    _ctx.Meter.Changed(instance.Id, Metering.MeterState.Idle, _ctx.Time.GetUtcNow());
-                }
-
+                instance.Settled(_ctx.Time.GetUtcNow());
                 MaybeFreeze(instance);
             }
         }
