@@ -23,6 +23,8 @@ internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
         {
             Random = new Random(1234), // random placement, repeatable
             Ids = new Stasis.Server.Clock.SeededIds(1234),
+            // Deterministic: instance work (start, freeze, stop) runs on the caller's thread, as far as it can without waiting.
+            Spawn = static work => work(),
             Budget = budget ?? new InstanceBudget(int.MaxValue),
         };
         Dispatcher = new FunctionDispatcher(new FunctionRecord(Spec, 1, Time.GetUtcNow(), Time.GetUtcNow()), Context);
@@ -56,20 +58,24 @@ internal sealed class DispatcherHarness : IInstanceJournal, IFunctionLog
 
     public string InstanceLogPath(string functionName, string instanceId) => $"/nonexistent/{instanceId}.log";
 
-    /// <summary>Polls until <paramref name="condition"/> holds: instance work runs on the thread pool.</summary>
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds. Instance work runs inline, so it mostly holds at once; work that
+    /// waits for the fake runtime (held starts) gets a bounded number of turns, and no wall clock is read.
+    /// </summary>
     public static async Task Until(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!condition())
+        for (var turn = 0; !condition(); turn++)
         {
-            if (DateTime.UtcNow > deadline)
+            if (turn == MaxTurns)
             {
-                throw new TimeoutException("never happened: " + what);
+                throw new TimeoutException($"never happened in {MaxTurns} turns: {what}");
             }
 
-            await Task.Delay(5);
+            await Task.Yield();
         }
     }
+
+    private const int MaxTurns = 100_000;
 
     public IReadOnlyList<InstanceInfo> Live => Dispatcher.Snapshot(false);
 }
