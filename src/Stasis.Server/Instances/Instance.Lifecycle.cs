@@ -6,8 +6,7 @@ namespace Stasis.Server.Instances;
 /// The instance's lifecycle as a state machine: one method per event, each allowed only from the states the table
 /// below lists (anything else is a bug, and throws), each writing the timeline and the meter itself, so billing
 /// follows the state by construction. Events may come from the local runtime or from a remote one through the
-/// same methods. Under the owning dispatcher's lock. <c>Thawing</c> is not a state of its own but Busy while the
-/// processes are still frozen (<see cref="StateName"/>).
+/// same methods. Under the owning dispatcher's lock.
 /// </summary>
 internal sealed partial class Instance
 {
@@ -17,8 +16,11 @@ internal sealed partial class Instance
         [InstanceState.Starting] = [InstanceState.Initializing, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
         [InstanceState.Initializing] = [InstanceState.Ready, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
         [InstanceState.Ready] = [InstanceState.Busy, InstanceState.Frozen, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
-        [InstanceState.Busy] = [InstanceState.Ready, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
-        [InstanceState.Frozen] = [InstanceState.Busy, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
+        // A freeze that ends while a request holds a slot leaves it thawing for that request.
+        [InstanceState.Busy] = [InstanceState.Ready, InstanceState.Thawing, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
+        [InstanceState.Frozen] = [InstanceState.Thawing, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
+        // Thawed: busy; or every request that waited for the thaw left first: frozen again.
+        [InstanceState.Thawing] = [InstanceState.Busy, InstanceState.Frozen, InstanceState.Draining, InstanceState.Failed, InstanceState.Stopped],
         [InstanceState.Draining] = [InstanceState.Failed, InstanceState.Stopped],
         [InstanceState.Stopped] = [],
         [InstanceState.Failed] = [],
@@ -60,7 +62,7 @@ internal sealed partial class Instance
         }
 
         InFlight++;
-        Enter(InstanceState.Busy, at);
+        Enter(PhysicallyFrozen ? InstanceState.Thawing : InstanceState.Busy, at);
         LastUsedAt = at;
     }
 
@@ -76,6 +78,12 @@ internal sealed partial class Instance
             if (State == InstanceState.Busy)
             {
                 Enter(InstanceState.Ready, at);
+            }
+            else if (State == InstanceState.Thawing)
+            {
+                // The requests left before the thaw: still frozen, and billed idle again.
+                Enter(InstanceState.Frozen, at);
+                _meter.Changed(Id, MeterState.Idle, at);
             }
         }
     }
@@ -96,11 +104,14 @@ internal sealed partial class Instance
     public void Froze(DateTimeOffset at)
     {
         PhysicallyFrozen = true;
-        Timeline.Enter(TimelineStates.Of(State, true), at);
         if (InFlight == 0 && State == InstanceState.Ready)
         {
             Enter(InstanceState.Frozen, at);
             _meter.Changed(Id, MeterState.Idle, at);
+        }
+        else if (State == InstanceState.Busy)
+        {
+            Enter(InstanceState.Thawing, at); // a request took a slot during the freeze and now waits for its thaw
         }
     }
 
@@ -108,7 +119,10 @@ internal sealed partial class Instance
     public void Thawed(DateTimeOffset at)
     {
         PhysicallyFrozen = false;
-        Timeline.Enter(TimelineStates.Of(State, false), at);
+        if (State == InstanceState.Thawing)
+        {
+            Enter(InstanceState.Busy, at);
+        }
     }
 
     /// <summary>It takes no new request; it stops when the last one is done.</summary>
@@ -156,7 +170,7 @@ internal sealed partial class Instance
         }
 
         State = state;
-        Timeline.Enter(TimelineStates.Of(state, PhysicallyFrozen), at);
+        Timeline.Enter(TimelineStates.Of(state), at);
     }
 
     private sealed class NoMeter : IInstanceMeter

@@ -63,7 +63,7 @@ internal sealed partial class Instance
     /// The state as the instances API shows it: <see cref="State"/>, except <c>Thawing</c> while a request that took a
     /// slot waits for the instance's processes to be thawed (busy, and still frozen).
     /// </summary>
-    public string StateName => State == InstanceState.Busy && PhysicallyFrozen ? "Thawing" : State.ToString();
+    public string StateName => State.ToString();
     public IRuntimeInstance? Handle
     {
         get => _handle;

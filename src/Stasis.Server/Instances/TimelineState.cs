@@ -1,8 +1,7 @@
 namespace Stasis.Server.Instances;
 
 /// <summary>
-/// An instance's state as its timeline shows it: <see cref="InstanceState"/> with <c>Ready</c> called warm, and
-/// <see cref="Thawing"/> for a request's thaw of a frozen instance (busy while its processes are still stopped).
+/// An instance's state as its timeline shows it: <see cref="InstanceState"/> with <c>Ready</c> called warm.
 /// </summary>
 internal enum TimelineState : byte
 {
@@ -19,15 +18,15 @@ internal enum TimelineState : byte
 
 internal static class TimelineStates
 {
-    /// <summary>What the timeline shows for <paramref name="state"/>, given whether the freezer holds the processes now.</summary>
-    public static TimelineState Of(InstanceState state, bool physicallyFrozen) => state switch
+    /// <summary>What the timeline shows for <paramref name="state"/>.</summary>
+    public static TimelineState Of(InstanceState state) => state switch
     {
         InstanceState.Starting => TimelineState.Starting,
         InstanceState.Initializing => TimelineState.Initializing,
-        // Ready yet frozen: a request that took it left before its thaw; the next one thaws it.
-        InstanceState.Ready => physicallyFrozen ? TimelineState.Frozen : TimelineState.Warm,
-        InstanceState.Busy => physicallyFrozen ? TimelineState.Thawing : TimelineState.Busy,
+        InstanceState.Ready => TimelineState.Warm,
+        InstanceState.Busy => TimelineState.Busy,
         InstanceState.Frozen => TimelineState.Frozen,
+        InstanceState.Thawing => TimelineState.Thawing,
         InstanceState.Draining => TimelineState.Draining,
         InstanceState.Stopped => TimelineState.Stopped,
         _ => TimelineState.Failed,

@@ -292,7 +292,7 @@ internal sealed class MetricsCollector
             {
                 case Instances.InstanceState.Starting or Instances.InstanceState.Initializing: starting++; break;
                 case Instances.InstanceState.Ready: ready++; break;
-                case Instances.InstanceState.Busy: busy++; break;
+                case Instances.InstanceState.Busy or Instances.InstanceState.Thawing: busy++; break;
                 case Instances.InstanceState.Frozen: frozen++; break;
                 case Instances.InstanceState.Draining: draining++; break;
             }

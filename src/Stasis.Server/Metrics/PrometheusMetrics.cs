@@ -224,7 +224,7 @@ internal sealed class PrometheusMetrics
     {
         InstanceState.Starting or InstanceState.Initializing => 0,
         InstanceState.Ready => 1,
-        InstanceState.Busy => 2,
+        InstanceState.Busy or InstanceState.Thawing => 2,
         InstanceState.Frozen => 3,
         InstanceState.Draining => 4,
         _ => -1,

@@ -50,7 +50,7 @@ internal sealed partial class FunctionDispatcher
             {
                 Starting = _instances.Count(i => i.State.IsStarting()),
                 Ready = _instances.Count(i => i.State == InstanceState.Ready),
-                Busy = _instances.Count(i => i.State == InstanceState.Busy),
+                Busy = _instances.Count(i => i.State.IsBusy()),
                 Frozen = _instances.Count(i => i.State == InstanceState.Frozen),
                 Draining = _instances.Count(i => i.State == InstanceState.Draining),
                 Failed = _ended.Count(i => i.State == InstanceState.Failed),

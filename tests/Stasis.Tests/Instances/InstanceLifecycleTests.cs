@@ -65,8 +65,9 @@ public sealed class InstanceLifecycleTests
         instance.Froze(T0.AddSeconds(3));
         Assert.Equal(InstanceState.Frozen, instance.State);
         instance.TakeSlot(T0.AddSeconds(4), 4); // a request thaws it
-        Assert.Equal("Thawing", instance.StateName);
+        Assert.Equal(InstanceState.Thawing, instance.State);
         instance.Thawed(T0.AddSeconds(4));
+        Assert.Equal(InstanceState.Busy, instance.State);
         instance.ReleaseSlot(T0.AddSeconds(5), 1);
         instance.Drain(T0.AddSeconds(6));
         instance.Stopped(T0.AddSeconds(7));
@@ -135,7 +136,7 @@ public sealed class InstanceLifecycleTests
     private static string? Expected(Instance instance, InstanceKind kind, string? current) => instance.State switch
     {
         InstanceState.Stopped or InstanceState.Failed => "ended",
-        InstanceState.Busy => "active",
+        InstanceState.Busy or InstanceState.Thawing => "active",
         InstanceState.Frozen => "idle",
         InstanceState.Ready => kind == InstanceKind.OnDemand ? "idle" : "active",
         _ => current,
