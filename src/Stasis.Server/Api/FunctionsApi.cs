@@ -176,7 +176,7 @@ internal static class FunctionsApi
             : Results.Json(d.SessionsSnapshot(), JsonDefaults.Options);
     }
 
-    private static IResult Instances(string name, string? all, FunctionRegistry registry, Instances.InstanceStore store)
+    private static IResult Instances(string name, string? all, FunctionRegistry registry, Instances.IInstanceHistory store)
     {
         if (!registry.TryGetDispatcher(name, out var d))
         {

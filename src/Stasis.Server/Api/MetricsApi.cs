@@ -20,7 +20,7 @@ internal static class MetricsApi
     public static void MapMetricsApi(this IEndpointRouteBuilder routes) =>
         routes.MapGet("/api/v1/functions/{name}/metrics", Get).RequireFunctionName();
 
-    private static IResult Get(string name, string? since, string? instances, string? points, FunctionRegistry registry, MetricsStore store, MetricsCollector collector, TimeProvider time)
+    private static IResult Get(string name, string? since, string? instances, string? points, FunctionRegistry registry, IMetricsArchive store, MetricsCollector collector, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var from = now.AddHours(-1);

@@ -23,7 +23,7 @@ internal static class ProvisionApi
     }
 
     /// <summary>The autoscaler's decisions for a function, newest first (<c>?limit=</c>, 1–1000, default 20).</summary>
-    private static IResult History(string name, string? limit, FunctionRegistry registry, ScalingStore store)
+    private static IResult History(string name, string? limit, FunctionRegistry registry, Autoscaling.IScalingHistory store)
     {
         if (!registry.TryGetDispatcher(name, out _))
         {

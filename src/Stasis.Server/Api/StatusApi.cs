@@ -55,7 +55,7 @@ internal static class StatusApi
             ManagedCommittedBytes = gc.TotalCommittedBytes,
             NativeInUseBytes = native?.InUse,
             NativeFreeHeldBytes = native?.FreeHeld,
-            SqliteBytes = SQLitePCL.raw.sqlite3_memory_used(),
+            SqliteBytes = Storage.StoreFaults.EngineMemoryBytes(),
             ArenaLimit = NativeHeap.ArenaLimit,
             Arenas = NativeHeap.Arenas(),
             TrimIntervalSeconds = trimmer.Enabled ? options.MemoryTrimInterval.TotalSeconds : 0,

@@ -25,9 +25,9 @@ internal sealed class FunctionRegistry
 {
     private readonly ConcurrentDictionary<string, FunctionDispatcher> _dispatchers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
-    private readonly FunctionStore _store;
-    private readonly ProvisionStore _provisions;
-    private readonly InstanceStore _instances;
+    private readonly IFunctionCatalog _store;
+    private readonly IProvisionCatalog _provisions;
+    private readonly IInstanceHistory _instances;
     private readonly FunctionLogBook _logs;
     private readonly DispatcherContext _context;
     private readonly TimeProvider _time;
@@ -36,7 +36,7 @@ internal sealed class FunctionRegistry
     /// <summary>The stored provision configs, kept here so the autoscaler's tick reads no store.</summary>
     private readonly ConcurrentDictionary<string, ProvisionRecord> _provisionRecords = new(StringComparer.Ordinal);
 
-    public FunctionRegistry(FunctionStore store, ProvisionStore provisions, InstanceStore instances, FunctionLogBook logs, DispatcherContext context,
+    public FunctionRegistry(IFunctionCatalog store, IProvisionCatalog provisions, IInstanceHistory instances, FunctionLogBook logs, DispatcherContext context,
         TimeProvider time, ILogger<FunctionRegistry> logger, ProvisionScaler scaler)
     {
         _scaler = scaler;

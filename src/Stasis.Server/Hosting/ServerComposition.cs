@@ -41,9 +41,12 @@ internal static class ServerComposition
         });
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<DeferredWrites>();
-        services.AddSingleton<FunctionStore>();
-        services.AddSingleton<ProvisionStore>();
-        services.AddSingleton<InstanceStore>();
+        services.AddSingleton<FunctionStore>(); // the SQLite implementation of the port
+        services.AddSingleton<IFunctionCatalog>(sp => sp.GetRequiredService<FunctionStore>());
+        services.AddSingleton<ProvisionStore>(); // the SQLite implementation of the port
+        services.AddSingleton<IProvisionCatalog>(sp => sp.GetRequiredService<ProvisionStore>());
+        services.AddSingleton<InstanceStore>(); // the SQLite implementation of the ports
+        services.AddSingleton<IInstanceHistory>(sp => sp.GetRequiredService<InstanceStore>());
         services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Logs"), options.LogQuotaBytes));
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
@@ -69,11 +72,13 @@ internal static class ServerComposition
             Budget = sp.GetRequiredService<InstanceBudget>(),
         });
         services.AddSingleton(_ => new InstanceBudget(options.Limits.EffectiveMaxInstancesTotal));
-        services.AddSingleton<ScalingStore>();
+        services.AddSingleton<ScalingStore>(); // the SQLite implementation of the port
+        services.AddSingleton<Autoscaling.IScalingHistory>(sp => sp.GetRequiredService<ScalingStore>());
         services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<ScalingStore>(),
             new ScalingSettings(options.ScaleOutIntervals, options.ScaleInIntervals)));
         services.AddSingleton<FunctionRegistry>();
-        services.AddSingleton<MeterStore>();
+        services.AddSingleton<MeterStore>(); // the SQLite implementation of the port
+        services.AddSingleton<Metering.IMeterLedger>(sp => sp.GetRequiredService<MeterStore>());
         services.AddSingleton<Meter>();
         services.AddSingleton<IInstanceMeter>(sp => sp.GetRequiredService<Meter>());
         services.AddSingleton<MeterJournal>();
@@ -98,7 +103,8 @@ internal static class ServerComposition
             sp.GetRequiredService<DataDirectoryLock>(); // the data directory checked and private first
             return ServerKey.Load(options.DataDirectory, options.ServerKeyFile);
         });
-        services.AddSingleton<AccessKeyStore>();
+        services.AddSingleton<AccessKeyStore>(); // the SQLite implementation of the port
+        services.AddSingleton<IAccessKeyCatalog>(sp => sp.GetRequiredService<AccessKeyStore>());
         services.AddSingleton<AccessKeys>();
         services.TryAddSingleton(sp =>
         {
@@ -121,7 +127,8 @@ internal static class ServerComposition
     /// <summary>Metrics (docs/metrics.md): sampled after the functions are loaded, closed before their instances stop.</summary>
     private static void AddMetrics(IServiceCollection services, StasisServerOptions options)
     {
-        services.AddSingleton<MetricsStore>();
+        services.AddSingleton<MetricsStore>(); // the SQLite implementation of the port
+        services.AddSingleton<Metrics.IMetricsArchive>(sp => sp.GetRequiredService<MetricsStore>());
         services.AddSingleton(sp =>
         {
             var metrics = new PrometheusMetrics();

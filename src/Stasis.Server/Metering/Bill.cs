@@ -20,7 +20,7 @@ internal static class Bill
         return Compute(intervals.Select(i => MeterSum.Of(i, from, to)).OfType<MeterSum>(), from, to, prices, functionName);
     }
 
-    /// <summary>The bill from sums already clipped to [from, to) (see <see cref="MeterStore.Sum"/>).</summary>
+    /// <summary>The bill from sums already clipped to [from, to) (see <see cref="IMeterLedger.Sum"/>).</summary>
     public static BillReport Compute(IEnumerable<MeterSum> sums, DateTimeOffset from, DateTimeOffset to, Prices prices, string? functionName = null)
     {
         ArgumentNullException.ThrowIfNull(sums);

@@ -75,7 +75,7 @@ internal sealed class MeterHeartbeat(MeterJournal journal, StoreHealth health, S
             // The batch went back to the meter; the next beat tries again with it.
             health.Failed(fault, "meter intervals", e);
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (Storage.StoreFaults.IsStoreError(e))
         {
             logger.LogError(e, "meter: could not persist the heartbeat; retrying at the next one");
         }

@@ -13,7 +13,7 @@ namespace Stasis.Server.Metering;
 /// the server runs. Meanwhile a bill is read from the store plus what waits in memory, without trying to
 /// write (<paramref name="health"/> says the store is failing).
 /// </remarks>
-internal sealed class MeterJournal(Meter meter, MeterStore store, StoreHealth? health = null)
+internal sealed class MeterJournal(Meter meter, IMeterLedger store, StoreHealth? health = null)
 {
     private readonly Lock _writing = new();
     private int _writingCount;

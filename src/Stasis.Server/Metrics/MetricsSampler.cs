@@ -12,7 +12,7 @@ namespace Stasis.Server.Metrics;
 /// their instances do, closing the open intervals at that moment. Points the store cannot take (locked,
 /// disk full) are kept, up to <see cref="MaxUnwritten"/>, and written with the next tick's.
 /// </summary>
-internal sealed class MetricsSampler(MetricsCollector collector, MetricsStore store, StoreHealth health, StasisServerOptions options, TimeProvider time, ILogger<MetricsSampler> logger) : IHostedService
+internal sealed class MetricsSampler(MetricsCollector collector, IMetricsArchive store, StoreHealth health, StasisServerOptions options, TimeProvider time, ILogger<MetricsSampler> logger) : IHostedService
 {
     /// <summary>Closed intervals kept while the store cannot take them; beyond this the oldest are dropped.</summary>
     public const int MaxUnwritten = 10_000;
@@ -98,7 +98,7 @@ internal sealed class MetricsSampler(MetricsCollector collector, MetricsStore st
                     _unwritten.RemoveRange(0, _unwritten.Count - MaxUnwritten);
                 }
             }
-            catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+            catch (Exception e) when (Storage.StoreFaults.IsStoreError(e))
             {
                 logger.LogError(e, "metrics: could not store {Count} closed interval(s); they stay in memory as the latest points only", _unwritten.Count);
                 _unwritten.Clear();
@@ -119,7 +119,7 @@ internal sealed class MetricsSampler(MetricsCollector collector, MetricsStore st
                 logger.LogInformation("metrics: deleted {Count} point(s) older than {Retention}", deleted, options.EffectiveMetricsRetention);
             }
         }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
+        catch (Exception e) when (Storage.StoreFaults.IsStoreError(e))
         {
             logger.LogError(e, "metrics: could not delete points older than the retention; trying again in an hour");
         }

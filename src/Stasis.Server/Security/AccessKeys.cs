@@ -12,13 +12,13 @@ namespace Stasis.Server.Security;
 /// </summary>
 internal sealed class AccessKeys
 {
-    private readonly AccessKeyStore _store;
+    private readonly IAccessKeyCatalog _store;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, AccessKey> _byId = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    public AccessKeys(AccessKeyStore store, TimeProvider time, ILoggerFactory logs)
+    public AccessKeys(IAccessKeyCatalog store, TimeProvider time, ILoggerFactory logs)
     {
         _store = store;
         _time = time;

@@ -6,11 +6,8 @@ using Stasis.Server.Storage;
 
 namespace Stasis.Server.Functions;
 
-/// <summary>A stored function: its spec and the version that changes with every update.</summary>
-internal sealed record FunctionRecord(FunctionSpec Spec, long Version, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
-
 /// <summary>Functions in the store.</summary>
-internal sealed class FunctionStore(StasisDb db)
+internal sealed class FunctionStore(StasisDb db) : IFunctionCatalog
 {
     public IReadOnlyList<FunctionRecord> List()
     {

@@ -4,19 +4,8 @@ using Stasis.Server.Storage;
 
 namespace Stasis.Server.Functions;
 
-/// <summary>A stored provision config (FC's ProvisionConfig) for one function and qualifier.</summary>
-internal sealed record ProvisionRecord(
-    string FunctionName,
-    string Qualifier,
-    int DefaultTarget,
-    bool AlwaysAllocateCpu,
-    bool AlwaysAllocateGpu,
-    JsonArray ScheduledActions,
-    JsonArray TargetTrackingPolicies,
-    DateTimeOffset UpdatedAt);
-
 /// <summary>Provision configs in the store.</summary>
-internal sealed class ProvisionStore(StasisDb db)
+internal sealed class ProvisionStore(StasisDb db) : IProvisionCatalog
 {
     public IReadOnlyList<ProvisionRecord> List()
     {

@@ -8,7 +8,7 @@ namespace Stasis.Server.Metering;
 /// open intervals as of the last heartbeat. Each heartbeat is one transaction, so after a crash the
 /// store holds either all of a beat or none of it.
 /// </summary>
-internal sealed class MeterStore(StasisDb db)
+internal sealed class MeterStore(StasisDb db) : IMeterLedger
 {
     private const string Columns = "instance_id, function_name, kind, state, start_us, end_us, vcpu, memory_gb, gpu_memory_gb";
 

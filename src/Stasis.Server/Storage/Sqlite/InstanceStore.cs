@@ -9,7 +9,7 @@ namespace Stasis.Server.Instances;
 /// Instance records in the store: one row per instance, updated at each change of state. Writes go through
 /// <see cref="DeferredWrites"/>, so a locked store or a full disk never holds up or fails an instance's start or stop.
 /// </summary>
-internal sealed class InstanceStore(StasisDb db, DeferredWrites deferred) : IInstanceJournal
+internal sealed class InstanceStore(StasisDb db, DeferredWrites deferred) : IInstanceJournal, IInstanceHistory
 {
     public void Record(InstanceInfo instance) =>
         deferred.Write($"instance {instance.Id} record ({instance.State})", connection => Upsert(connection, instance));

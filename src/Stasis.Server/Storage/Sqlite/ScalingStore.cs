@@ -10,7 +10,7 @@ namespace Stasis.Server.Autoscaling;
 /// Writes go through <see cref="DeferredWrites"/>: a decision is taken (and acted on) whether or not the
 /// store can record it at that moment.
 /// </summary>
-internal sealed class ScalingStore(StasisDb db, DeferredWrites deferred) : IScalingJournal
+internal sealed class ScalingStore(StasisDb db, DeferredWrites deferred) : IScalingJournal, IScalingHistory
 {
     public const int KeptPerFunction = 10_000;
     private int _writes;

@@ -11,7 +11,7 @@ namespace Stasis.Server.Metrics;
 /// <c>metric_instance_points</c>, one per instance in it. What closed at one tick is written in one transaction;
 /// rows older than the retention are deleted by <see cref="DeleteEndedBefore"/>.
 /// </summary>
-internal sealed class MetricsStore(StasisDb db)
+internal sealed class MetricsStore(StasisDb db) : IMetricsArchive
 {
     private const string PointColumns =
         "function_name, start_us, end_us, invocations, errors, latency_p50_ms, latency_p90_ms, latency_p99_ms, "

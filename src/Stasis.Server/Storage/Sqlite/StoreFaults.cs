@@ -52,6 +52,13 @@ internal static class StoreFaults
     /// <summary>Whether <paramref name="exception"/> is an I/O failure of the disk that is full.</summary>
     public static bool IsDiskFull(Exception exception) => Classify(exception) == StoreFault.Full;
 
+    /// <summary>Whether <paramref name="exception"/> is the store failing (its engine, its file, a closed connection), which a background writer outlives.</summary>
+    public static bool IsStoreError(Exception exception) =>
+        exception is SqliteException or IOException or InvalidOperationException;
+
+    /// <summary>Bytes the store's engine holds in memory now (SQLite's own allocator), for the status.</summary>
+    public static long EngineMemoryBytes() => SQLitePCL.raw.sqlite3_memory_used();
+
     /// <summary>
     /// What the user sees, naming the file and what to do. Example: "the store /srv/.stasis/stasis.db is
     /// locked by another process (pid 4242 python3); the change was not saved. Retry shortly, or end that

@@ -8,7 +8,7 @@ namespace Stasis.Server.Security;
 /// last use is written on the request path, so it goes through <see cref="DeferredWrites"/>: a locked store or a
 /// full disk never fails or holds up an authenticated request.
 /// </summary>
-internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred, ServerKey serverKey)
+internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred, ServerKey serverKey) : IAccessKeyCatalog
 {
     // What secret_sha256 holds once the secret is sealed: nothing that signs.
     private static readonly byte[] Cleared = new byte[32];
