@@ -17,6 +17,7 @@ using Stasis.Server.Runtime;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Security;
 using Stasis.Server.Storage;
+using Stasis.Server.Storage.Sqlite;
 using Stasis.Server.WebConsole;
 
 namespace Stasis.Server.Hosting;
@@ -41,12 +42,12 @@ internal static class ServerComposition
         });
         services.AddSingleton<StoreHealth>();
         services.AddSingleton<DeferredWrites>();
-        services.AddSingleton<FunctionStore>(); // the SQLite implementation of the port
-        services.AddSingleton<IFunctionCatalog>(sp => sp.GetRequiredService<FunctionStore>());
-        services.AddSingleton<ProvisionStore>(); // the SQLite implementation of the port
-        services.AddSingleton<IProvisionCatalog>(sp => sp.GetRequiredService<ProvisionStore>());
-        services.AddSingleton<InstanceStore>(); // the SQLite implementation of the ports
-        services.AddSingleton<IInstanceHistory>(sp => sp.GetRequiredService<InstanceStore>());
+        services.AddSingleton<SqliteFunctionCatalog>(); // the SQLite implementation of the port
+        services.AddSingleton<IFunctionCatalog>(sp => sp.GetRequiredService<SqliteFunctionCatalog>());
+        services.AddSingleton<SqliteProvisionCatalog>(); // the SQLite implementation of the port
+        services.AddSingleton<IProvisionCatalog>(sp => sp.GetRequiredService<SqliteProvisionCatalog>());
+        services.AddSingleton<SqliteInstanceJournal>(); // the SQLite implementation of the ports
+        services.AddSingleton<IInstanceHistory>(sp => sp.GetRequiredService<SqliteInstanceJournal>());
         services.AddSingleton(sp => new FunctionLogBook(options.DataDirectory, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Logs"), options.LogQuotaBytes));
         services.AddSingleton<IFunctionLog>(sp => sp.GetRequiredService<FunctionLogBook>());
@@ -58,7 +59,7 @@ internal static class ServerComposition
         services.AddSingleton(sp => new DispatcherContext(
             sp.GetRequiredService<IInstanceRuntime>(),
             sp.GetRequiredService<InstanceLaunchFactory>(),
-            sp.GetRequiredService<InstanceStore>(),
+            sp.GetRequiredService<SqliteInstanceJournal>(),
             sp.GetRequiredService<IFunctionLog>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("Stasis.Dispatcher"),
@@ -72,13 +73,13 @@ internal static class ServerComposition
             Budget = sp.GetRequiredService<InstanceBudget>(),
         });
         services.AddSingleton(_ => new InstanceBudget(options.Limits.EffectiveMaxInstancesTotal));
-        services.AddSingleton<ScalingStore>(); // the SQLite implementation of the port
-        services.AddSingleton<Autoscaling.IScalingHistory>(sp => sp.GetRequiredService<ScalingStore>());
-        services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<ScalingStore>(),
+        services.AddSingleton<SqliteScalingJournal>(); // the SQLite implementation of the port
+        services.AddSingleton<Autoscaling.IScalingHistory>(sp => sp.GetRequiredService<SqliteScalingJournal>());
+        services.AddSingleton(sp => new ProvisionScaler(sp.GetRequiredService<SqliteScalingJournal>(),
             new ScalingSettings(options.ScaleOutIntervals, options.ScaleInIntervals)));
         services.AddSingleton<FunctionRegistry>();
-        services.AddSingleton<MeterStore>(); // the SQLite implementation of the port
-        services.AddSingleton<Metering.IMeterLedger>(sp => sp.GetRequiredService<MeterStore>());
+        services.AddSingleton<SqliteMeterLedger>(); // the SQLite implementation of the port
+        services.AddSingleton<Metering.IMeterLedger>(sp => sp.GetRequiredService<SqliteMeterLedger>());
         services.AddSingleton<Meter>();
         services.AddSingleton<IInstanceMeter>(sp => sp.GetRequiredService<Meter>());
         services.AddSingleton<MeterJournal>();
@@ -103,8 +104,8 @@ internal static class ServerComposition
             sp.GetRequiredService<DataDirectoryLock>(); // the data directory checked and private first
             return ServerKey.Load(options.DataDirectory, options.ServerKeyFile);
         });
-        services.AddSingleton<AccessKeyStore>(); // the SQLite implementation of the port
-        services.AddSingleton<IAccessKeyCatalog>(sp => sp.GetRequiredService<AccessKeyStore>());
+        services.AddSingleton<SqliteAccessKeyCatalog>(); // the SQLite implementation of the port
+        services.AddSingleton<IAccessKeyCatalog>(sp => sp.GetRequiredService<SqliteAccessKeyCatalog>());
         services.AddSingleton<AccessKeys>();
         services.TryAddSingleton(sp =>
         {
@@ -127,8 +128,8 @@ internal static class ServerComposition
     /// <summary>Metrics (docs/metrics.md): sampled after the functions are loaded, closed before their instances stop.</summary>
     private static void AddMetrics(IServiceCollection services, StasisServerOptions options)
     {
-        services.AddSingleton<MetricsStore>(); // the SQLite implementation of the port
-        services.AddSingleton<Metrics.IMetricsArchive>(sp => sp.GetRequiredService<MetricsStore>());
+        services.AddSingleton<SqliteMetricsArchive>(); // the SQLite implementation of the port
+        services.AddSingleton<Metrics.IMetricsArchive>(sp => sp.GetRequiredService<SqliteMetricsArchive>());
         services.AddSingleton(sp =>
         {
             var metrics = new PrometheusMetrics();

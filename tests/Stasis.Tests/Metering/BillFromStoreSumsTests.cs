@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using FsCheck.Xunit;
 using Stasis.Client.Model;
 using Stasis.Server.Metering;
@@ -7,7 +8,7 @@ using Stasis.Tests.TestKit;
 namespace Stasis.Tests.Metering;
 
 /// <summary>
-/// The bill API prices what the store sums (MeterStore.Sum) instead of every interval; for any ledger and any
+/// The bill API prices what the store sums (SqliteMeterLedger.Sum) instead of every interval; for any ledger and any
 /// period the two bills are the same to the last decimal.
 /// </summary>
 public sealed class BillFromStoreSumsTests
@@ -20,13 +21,13 @@ public sealed class BillFromStoreSumsTests
         using var dir = new TempDirectory();
         var db = new StasisDb(dir.Path);
         var driver = new MeterDriver(T0);
-        var journal = new MeterJournal(driver.Meter, new MeterStore(db));
+        var journal = new MeterJournal(driver.Meter, new SqliteMeterLedger(db));
         journal.Recover();
         driver.OnBeat = () => journal.Flush();
         driver.Run(steps);
         journal.Flush();
 
-        var store = new MeterStore(db);
+        var store = new SqliteMeterLedger(db);
         var prices = new Prices();
         var from = T0.AddSeconds(fromSeconds % 120).AddMilliseconds(137);
         var to = from.AddSeconds(1 + lengthSeconds);

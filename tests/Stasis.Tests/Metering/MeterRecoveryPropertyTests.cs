@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using FsCheck.Xunit;
 using Stasis.Client.Model;
 using Stasis.Server.Metering;
@@ -20,7 +21,7 @@ public sealed class MeterRecoveryPropertyTests
         using var dir = new TempDirectory();
         var db = new StasisDb(dir.Path);
         var driver = new MeterDriver(T0);
-        var journal = new MeterJournal(driver.Meter, new MeterStore(db));
+        var journal = new MeterJournal(driver.Meter, new SqliteMeterLedger(db));
         journal.Recover();
         var lastBeat = T0;
         driver.OnBeat = () => lastBeat = journal.Flush().Heartbeat;
@@ -28,9 +29,9 @@ public sealed class MeterRecoveryPropertyTests
         driver.Time.Advance(TimeSpan.FromSeconds(3));
         // kill -9: the meter and its journal are dropped; whatever they held since lastBeat is gone.
 
-        var restarted = new MeterJournal(new Meter(driver.Time), new MeterStore(new StasisDb(dir.Path)));
+        var restarted = new MeterJournal(new Meter(driver.Time), new SqliteMeterLedger(new StasisDb(dir.Path)));
         restarted.Recover();
-        var stored = new MeterStore(db).Read(null, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        var stored = new SqliteMeterLedger(db).Read(null, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
 
         foreach (var (id, account) in driver.Accounts)
         {

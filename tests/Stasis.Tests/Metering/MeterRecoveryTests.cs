@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
 using Stasis.Server.Metering;
@@ -135,7 +136,7 @@ public sealed class MeterRecoveryTests : IDisposable
         return (meter, new MeterJournal(meter, Store()));
     }
 
-    private MeterStore Store() => new(new StasisDb(_dir.Path));
+    private SqliteMeterLedger Store() => new(new StasisDb(_dir.Path));
 
     private void Execute(string sql)
     {

@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -26,7 +27,7 @@ public sealed class MeterStoreFaultTests : IDisposable
         _db = new StasisDb(_dir.Path);
         _health = new StoreHealth(_time, NullLogger<StoreHealth>.Instance);
         _meter = new Meter(_time);
-        _journal = new MeterJournal(_meter, new MeterStore(_db), _health);
+        _journal = new MeterJournal(_meter, new SqliteMeterLedger(_db), _health);
         _journal.Recover();
     }
 
@@ -64,7 +65,7 @@ public sealed class MeterStoreFaultTests : IDisposable
 
         Assert.Equal(0, _journal.Pending);
         Assert.Equal([(MeterState.Active, 0.0, 2.0), (MeterState.Idle, 2, 4), (MeterState.Active, 4, 5)],
-            Spans(new MeterStore(_db).Read("llm", DateTimeOffset.MinValue, DateTimeOffset.MaxValue)));
+            Spans(new SqliteMeterLedger(_db).Read("llm", DateTimeOffset.MinValue, DateTimeOffset.MaxValue)));
         Assert.Equal(0, Count("meter_open"));
     }
 
@@ -83,7 +84,7 @@ public sealed class MeterStoreFaultTests : IDisposable
         }
 
         // kill -9 here: what waited in memory is gone; the store holds the beat of 1 s, consistent on its own.
-        var next = new MeterJournal(new Meter(_time), new MeterStore(new StasisDb(_dir.Path)));
+        var next = new MeterJournal(new Meter(_time), new SqliteMeterLedger(new StasisDb(_dir.Path)));
         var recovered = Assert.Single(next.Recover());
 
         Assert.Equal((MeterState.Active, 0.0, 1.0), Spans([recovered]).Single());

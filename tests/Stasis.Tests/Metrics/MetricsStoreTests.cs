@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using Microsoft.Data.Sqlite;
 using Stasis.Server.Instances;
 using Stasis.Server.Metering;
@@ -134,7 +135,7 @@ public sealed class MetricsStoreTests : IDisposable
         Assert.Equal(2L, command.ExecuteScalar());
     }
 
-    private MetricsStore Store() => new(new StasisDb(_dir.Path));
+    private SqliteMetricsArchive Store() => new(new StasisDb(_dir.Path));
 
     private static FunctionMetricsPoint Point(string function, int minute) => new()
     {

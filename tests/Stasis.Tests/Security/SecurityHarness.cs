@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -21,7 +22,7 @@ internal sealed class SecurityHarness : IDisposable
     {
         Db = new StasisDb(_dir.Path);
         ServerKey = ServerKey.Load(_dir.Path, null);
-        Store = new AccessKeyStore(Db, new DeferredWrites(Db, new StoreHealth(Time, NullLogger<StoreHealth>.Instance), NullLogger<DeferredWrites>.Instance), ServerKey);
+        Store = new SqliteAccessKeyCatalog(Db, new DeferredWrites(Db, new StoreHealth(Time, NullLogger<StoreHealth>.Instance), NullLogger<DeferredWrites>.Instance), ServerKey);
         Keys = new AccessKeys(Store, Time, NullLoggerFactory.Instance);
         Replays = new ReplayCache(replayCapacity);
         Authenticator = new RequestAuthenticator(Keys, Replays, Time, NullLoggerFactory.Instance);
@@ -31,7 +32,7 @@ internal sealed class SecurityHarness : IDisposable
     public StasisDb Db { get; }
     public ServerKey ServerKey { get; }
     public string Directory => _dir.Path;
-    public AccessKeyStore Store { get; }
+    public SqliteAccessKeyCatalog Store { get; }
     public AccessKeys Keys { get; }
     public ReplayCache Replays { get; }
     public RequestAuthenticator Authenticator { get; }

@@ -165,7 +165,7 @@ internal static class Migrations
             CHECK (length(secret_sha256) = 32)
         );
         """,
-        // 7: the bill's sums (MeterStore.Sum) read this index alone, already in GROUP BY order: no table lookups, no sort.
+        // 7: the bill's sums (SqliteMeterLedger.Sum) read this index alone, already in GROUP BY order: no table lookups, no sort.
         """
         CREATE INDEX meter_intervals_for_bill ON meter_intervals(function_name, instance_id, state, kind, vcpu, memory_gb, gpu_memory_gb, end_us, start_us);
         """,

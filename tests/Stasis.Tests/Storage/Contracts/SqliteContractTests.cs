@@ -1,3 +1,4 @@
+using Stasis.Server.Storage.Sqlite;
 using Stasis.Server.Functions;
 using Stasis.Server.Storage;
 
@@ -8,7 +9,7 @@ public sealed class SqliteFunctionCatalogTests : FunctionCatalogContract, IDispo
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("stasis-contract-").FullName;
 
-    private protected override IFunctionCatalog Fresh() => new FunctionStore(new StasisDb(Path.Combine(_dir, Guid.NewGuid().ToString("N"))));
+    private protected override IFunctionCatalog Fresh() => new SqliteFunctionCatalog(new StasisDb(Path.Combine(_dir, Guid.NewGuid().ToString("N"))));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
@@ -17,7 +18,7 @@ public sealed class SqliteProvisionCatalogTests : ProvisionCatalogContract, IDis
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("stasis-contract-").FullName;
 
-    private protected override IProvisionCatalog Fresh() => new ProvisionStore(new StasisDb(Path.Combine(_dir, Guid.NewGuid().ToString("N"))));
+    private protected override IProvisionCatalog Fresh() => new SqliteProvisionCatalog(new StasisDb(Path.Combine(_dir, Guid.NewGuid().ToString("N"))));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Stasis.Server.Storage;
+using Stasis.Server.Functions;
 
-namespace Stasis.Server.Functions;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>Provision configs in the store.</summary>
-internal sealed class ProvisionStore(StasisDb db) : IProvisionCatalog
+internal sealed class SqliteProvisionCatalog(StasisDb db) : IProvisionCatalog
 {
     public IReadOnlyList<ProvisionRecord> List()
     {

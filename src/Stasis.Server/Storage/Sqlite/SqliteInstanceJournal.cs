@@ -2,14 +2,15 @@ using System.Globalization;
 using Stasis.Client.Model;
 using Stasis.Server.Scheduling;
 using Stasis.Server.Storage;
+using Stasis.Server.Instances;
 
-namespace Stasis.Server.Instances;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>
 /// Instance records in the store: one row per instance, updated at each change of state. Writes go through
 /// <see cref="DeferredWrites"/>, so a locked store or a full disk never holds up or fails an instance's start or stop.
 /// </summary>
-internal sealed class InstanceStore(StasisDb db, DeferredWrites deferred) : IInstanceJournal, IInstanceHistory
+internal sealed class SqliteInstanceJournal(StasisDb db, DeferredWrites deferred) : IInstanceJournal, IInstanceHistory
 {
     public void Record(InstanceInfo instance) =>
         deferred.Write($"instance {instance.Id} record ({instance.State})", connection => Upsert(connection, instance));

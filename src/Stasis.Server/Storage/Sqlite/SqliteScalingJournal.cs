@@ -2,15 +2,16 @@ using System.Globalization;
 using System.Text.Json;
 using Stasis.Client.Model;
 using Stasis.Server.Storage;
+using Stasis.Server.Autoscaling;
 
-namespace Stasis.Server.Autoscaling;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>
 /// The autoscaler's decisions in the store, newest kept: at most <see cref="KeptPerFunction"/> per function.
 /// Writes go through <see cref="DeferredWrites"/>: a decision is taken (and acted on) whether or not the
 /// store can record it at that moment.
 /// </summary>
-internal sealed class ScalingStore(StasisDb db, DeferredWrites deferred) : IScalingJournal, IScalingHistory
+internal sealed class SqliteScalingJournal(StasisDb db, DeferredWrites deferred) : IScalingJournal, IScalingHistory
 {
     public const int KeptPerFunction = 10_000;
     private int _writes;

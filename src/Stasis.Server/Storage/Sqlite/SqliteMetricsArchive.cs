@@ -3,15 +3,16 @@ using Microsoft.Data.Sqlite;
 using Stasis.Server.Instances;
 using Stasis.Server.Metering;
 using Stasis.Server.Storage;
+using Stasis.Server.Metrics;
 
-namespace Stasis.Server.Metrics;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>
 /// The metrics tables (migration 4): <c>metric_points</c>, one row per function and closed interval, and
 /// <c>metric_instance_points</c>, one per instance in it. What closed at one tick is written in one transaction;
 /// rows older than the retention are deleted by <see cref="DeleteEndedBefore"/>.
 /// </summary>
-internal sealed class MetricsStore(StasisDb db) : IMetricsArchive
+internal sealed class SqliteMetricsArchive(StasisDb db) : IMetricsArchive
 {
     private const string PointColumns =
         "function_name, start_us, end_us, invocations, errors, latency_p50_ms, latency_p90_ms, latency_p99_ms, "

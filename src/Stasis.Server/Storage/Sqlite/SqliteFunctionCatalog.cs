@@ -3,11 +3,12 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Stasis.Client.Model;
 using Stasis.Server.Storage;
+using Stasis.Server.Functions;
 
-namespace Stasis.Server.Functions;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>Functions in the store.</summary>
-internal sealed class FunctionStore(StasisDb db) : IFunctionCatalog
+internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
 {
     public IReadOnlyList<FunctionRecord> List()
     {

@@ -1,14 +1,15 @@
 using Microsoft.Data.Sqlite;
 using Stasis.Server.Storage;
+using Stasis.Server.Metering;
 
-namespace Stasis.Server.Metering;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>
 /// The meter's tables (migration 3): <c>meter_intervals</c>, append-only, and <c>meter_open</c>, the
 /// open intervals as of the last heartbeat. Each heartbeat is one transaction, so after a crash the
 /// store holds either all of a beat or none of it.
 /// </summary>
-internal sealed class MeterStore(StasisDb db) : IMeterLedger
+internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
 {
     private const string Columns = "instance_id, function_name, kind, state, start_us, end_us, vcpu, memory_gb, gpu_memory_gb";
 

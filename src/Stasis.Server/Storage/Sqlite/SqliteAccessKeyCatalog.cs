@@ -1,14 +1,15 @@
 using System.Globalization;
 using Stasis.Server.Storage;
+using Stasis.Server.Security;
 
-namespace Stasis.Server.Security;
+namespace Stasis.Server.Storage.Sqlite;
 
 /// <summary>
 /// The <c>access_keys</c> table: id, name, scope, the secret's SHA-256 sealed with the <see cref="ServerKey"/>, creation, revocation and last use. The
 /// last use is written on the request path, so it goes through <see cref="DeferredWrites"/>: a locked store or a
 /// full disk never fails or holds up an authenticated request.
 /// </summary>
-internal sealed class AccessKeyStore(StasisDb db, DeferredWrites deferred, ServerKey serverKey) : IAccessKeyCatalog
+internal sealed class SqliteAccessKeyCatalog(StasisDb db, DeferredWrites deferred, ServerKey serverKey) : IAccessKeyCatalog
 {
     // What secret_sha256 holds once the secret is sealed: nothing that signs.
     private static readonly byte[] Cleared = new byte[32];
