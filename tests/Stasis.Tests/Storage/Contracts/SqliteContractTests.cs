@@ -22,3 +22,35 @@ public sealed class SqliteProvisionCatalogTests : ProvisionCatalogContract, IDis
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
+
+public sealed class SqliteAccessKeyCatalogTests : AccessKeyCatalogContract, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("stasis-contract-").FullName;
+
+    private protected override Stasis.Server.Security.IAccessKeyCatalog Fresh()
+    {
+        var data = Path.Combine(_dir, Guid.NewGuid().ToString("N"));
+        var db = new StasisDb(data);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var health = new StoreHealth(time, Microsoft.Extensions.Logging.Abstractions.NullLogger<StoreHealth>.Instance);
+        return new SqliteAccessKeyCatalog(db, new DeferredWrites(db, health, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeferredWrites>.Instance),
+            Stasis.Server.Security.ServerKey.Load(data, null));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
+
+public sealed class SqliteInstanceHistoryTests : InstanceHistoryContract, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("stasis-contract-").FullName;
+
+    private protected override (Stasis.Server.Scheduling.IInstanceJournal, Stasis.Server.Instances.IInstanceHistory) Fresh()
+    {
+        var db = new StasisDb(Path.Combine(_dir, Guid.NewGuid().ToString("N")));
+        var health = new StoreHealth(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(), Microsoft.Extensions.Logging.Abstractions.NullLogger<StoreHealth>.Instance);
+        var journal = new SqliteInstanceJournal(db, new DeferredWrites(db, health, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeferredWrites>.Instance));
+        return (journal, journal);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
