@@ -25,6 +25,8 @@ internal sealed class FunctionRegistry
 {
     private readonly ConcurrentDictionary<string, FunctionDispatcher> _dispatchers = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _changes = new(1, 1);
+    private readonly List<(long Revision, TaskCompletionSource Done)> _revisionWaiters = [];
+    private long _applied = -1;
     private readonly IFunctionCatalog _store;
     private readonly IProvisionCatalog _provisions;
     private readonly IInstanceHistory _instances;
@@ -58,10 +60,13 @@ internal sealed class FunctionRegistry
             _instances.MarkAbandoned(id, _time.GetUtcNow());
         }
 
-        foreach (var record in _store.List())
+        var (revision, functions) = _store.Snapshot();
+        foreach (var record in functions)
         {
-            _dispatchers[record.Spec.FunctionName] = new FunctionDispatcher(record, _context);
+            Apply(record);
         }
+
+        Applied(revision);
 
         // Provisioned targets come back with the server, with the policies' target for now.
         foreach (var provision in _provisions.List())
@@ -128,7 +133,7 @@ internal sealed class FunctionRegistry
             {
                 var created = new FunctionRecord(spec, 1, now, now);
                 _store.Upsert(created);
-                _dispatchers[spec.FunctionName] = new FunctionDispatcher(created, _context);
+                Apply(created);
                 ApplySpecProvision(spec);
                 return (created, DeployOutcome.Created);
             }
@@ -140,14 +145,7 @@ internal sealed class FunctionRegistry
 
             var updated = existing with { Spec = spec, Version = existing.Version + 1, UpdatedAt = now };
             _store.Upsert(updated);
-            if (_dispatchers.TryGetValue(spec.FunctionName, out var dispatcher))
-            {
-                dispatcher.Update(updated);
-            }
-            else
-            {
-                _dispatchers[spec.FunctionName] = new FunctionDispatcher(updated, _context);
-            }
+            Apply(updated);
 
             _logs.Write(spec.FunctionName, $"Function updated to version {updated.Version}; rolling its instances");
             ApplySpecProvision(spec);
@@ -212,6 +210,93 @@ internal sealed class FunctionRegistry
         foreach (var dispatcher in _dispatchers.Values)
         {
             dispatcher.Tick(now);
+        }
+    }
+
+    /// <summary>The catalog revision the running dispatchers reflect.</summary>
+    public long AppliedRevision => Volatile.Read(ref _applied);
+
+    /// <summary>Completes once the dispatchers reflect catalog revision <paramref name="revision"/> or a later one.</summary>
+    public Task WaitForRevisionAsync(long revision, CancellationToken cancellationToken)
+    {
+        lock (_revisionWaiters)
+        {
+            if (AppliedRevision >= revision)
+            {
+                return Task.CompletedTask;
+            }
+
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _revisionWaiters.Add((revision, waiter));
+            return waiter.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void Applied(long revision)
+    {
+        lock (_revisionWaiters)
+        {
+            Volatile.Write(ref _applied, revision);
+            foreach (var waiter in _revisionWaiters.Where(w => w.Revision <= revision).ToList())
+            {
+                _revisionWaiters.Remove(waiter);
+                waiter.Done.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Applies the catalog (the desired state) to the running dispatchers when it changed: a function someone else
+    /// deployed starts, one they updated rolls, one they removed drains and stops. The same <see cref="Apply"/> a
+    /// deploy through this server takes; idempotent, so a change this server made itself is a no-op here.
+    /// </summary>
+    public async Task ReconcileAsync(TimeSpan drainTimeout, CancellationToken cancellationToken)
+    {
+        if (_store.Revision() == AppliedRevision)
+        {
+            return;
+        }
+
+        await _changes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (revision, functions) = _store.Snapshot();
+            var wanted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var record in functions)
+            {
+                wanted.Add(record.Spec.FunctionName);
+                Apply(record);
+            }
+
+            foreach (var name in _dispatchers.Keys.Where(n => !wanted.Contains(n)).ToList())
+            {
+                if (_dispatchers.TryRemove(name, out var gone))
+                {
+                    _provisionRecords.TryRemove(name, out _);
+                    _scaler.Forget(name);
+                    _logger.LogInformation("function {Function} was removed from the store; stopping it", name);
+                    await gone.CloseAsync("was removed", drainTimeout).ConfigureAwait(false);
+                }
+            }
+
+            Applied(revision);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>One function as the catalog has it: a dispatcher made, or rolled to a newer version. Under <c>_changes</c>.</summary>
+    private void Apply(FunctionRecord record)
+    {
+        if (!_dispatchers.TryGetValue(record.Spec.FunctionName, out var dispatcher))
+        {
+            _dispatchers[record.Spec.FunctionName] = new FunctionDispatcher(record, _context);
+        }
+        else if (dispatcher.Record.Version < record.Version)
+        {
+            dispatcher.Update(record);
         }
     }
 

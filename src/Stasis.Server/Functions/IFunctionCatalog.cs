@@ -13,4 +13,10 @@ internal interface IFunctionCatalog
 
     /// <summary>False when there was no such function.</summary>
     bool Delete(string name);
+
+    /// <summary>The catalog's revision: it grows with every change, whoever makes it (this server, another, a tool).</summary>
+    long Revision();
+
+    /// <summary>Every function with the revision they are at, read together.</summary>
+    (long Revision, IReadOnlyList<FunctionRecord> Functions) Snapshot();
 }

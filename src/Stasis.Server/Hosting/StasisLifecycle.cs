@@ -13,6 +13,7 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, Runtime.IInstan
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task _reaper = Task.CompletedTask;
+    private Task _reconciler = Task.CompletedTask;
     private int _stopped;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -26,6 +27,7 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, Runtime.IInstan
 
         registry.Load();
         _reaper = ReapAsync(_stopping.Token);
+        _reconciler = ReconcileAsync(_stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -38,6 +40,7 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, Runtime.IInstan
         logger.LogInformation("stopping: draining in-flight requests (up to {Drain}) and stopping instances", options.DrainTimeout);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _reaper.ConfigureAwait(false);
+        await _reconciler.ConfigureAwait(false);
         await registry.CloseAllAsync(options.DrainTimeout).ConfigureAwait(false);
         await logs.DisposeAsync().ConfigureAwait(false);
         logger.LogInformation("stopped");
@@ -53,6 +56,32 @@ internal sealed class StasisLifecycle(FunctionRegistry registry, Runtime.IInstan
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 registry.Tick();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The store is the desired state: every <see cref="StasisServerOptions.CatalogPollInterval"/> the registry applies
+    /// what changed in the function catalog, whoever changed it.
+    /// </summary>
+    private async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.CatalogPollInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await registry.ReconcileAsync(options.DrainTimeout, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Storage.StoreFaults.IsStoreError(e))
+                {
+                    logger.LogWarning("the function catalog could not be read ({Message}); trying again", e.Message);
+                }
             }
         }
         catch (OperationCanceledException)

@@ -7,6 +7,9 @@ public sealed record StasisServerOptions
 {
     /// <summary>host:port to listen on; port 0 picks a free one.</summary>
     public string Listen { get; init; } = "127.0.0.1:7070";
+    /// <summary>How often the server applies changes others made to the function catalog in the store.</summary>
+    public TimeSpan CatalogPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     public string DataDirectory { get; init; } = ".stasis";
     /// <summary>Largest request body the gateway accepts (413 beyond). FC's limit for synchronous invocations is 32 MB.</summary>
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;

@@ -174,6 +174,12 @@ internal static class Migrations
         """
         ALTER TABLE access_keys ADD COLUMN secret_sealed BLOB;
         """,
+        // 9: the function catalog's revision, bumped by every change to it (whoever writes it), so that a server
+        // learns that the desired state changed without reading it all.
+        """
+        CREATE TABLE catalog_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+        INSERT INTO catalog_revision (id, revision) VALUES (1, 0);
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -35,29 +35,90 @@ internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
         return reader.Read() ? Read(reader) : null;
     }
 
+    public long Revision()
+    {
+        using var connection = db.Open();
+        return Revision(connection, null);
+    }
+
+    public (long Revision, IReadOnlyList<FunctionRecord> Functions) Snapshot()
+    {
+        using var connection = db.Open();
+        using var transaction = connection.BeginTransaction();
+        var revision = Revision(connection, transaction);
+        using var command = Command(connection, transaction, "SELECT spec_json, version, created_at, updated_at FROM functions ORDER BY name;");
+        using var reader = command.ExecuteReader();
+        var list = new List<FunctionRecord>();
+        while (reader.Read())
+        {
+            list.Add(Read(reader));
+        }
+
+        return (revision, list);
+    }
+
     public void Upsert(FunctionRecord record)
     {
         using var connection = db.Open();
-        StasisDb.Execute(connection,
+        using var transaction = connection.BeginTransaction();
+        using (var command = Command(connection, transaction,
             """
             INSERT INTO functions (name, spec_json, version, created_at, updated_at)
             VALUES ($name, $spec, $version, $created, $updated)
             ON CONFLICT(name) DO UPDATE SET spec_json = excluded.spec_json, version = excluded.version, updated_at = excluded.updated_at;
-            """,
-            ("$name", record.Spec.FunctionName),
-            ("$spec", JsonSerializer.Serialize(record.Spec, JsonDefaults.Options)),
-            ("$version", record.Version),
-            ("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture)),
-            ("$updated", record.UpdatedAt.ToString("O", CultureInfo.InvariantCulture)));
+            """))
+        {
+            command.Parameters.AddWithValue("$name", record.Spec.FunctionName);
+            command.Parameters.AddWithValue("$spec", JsonSerializer.Serialize(record.Spec, JsonDefaults.Options));
+            command.Parameters.AddWithValue("$version", record.Version);
+            command.Parameters.AddWithValue("$created", record.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$updated", record.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
+            command.ExecuteNonQuery();
+        }
+
+        Bump(connection, transaction);
+        transaction.Commit();
     }
 
     public bool Delete(string name)
     {
         using var connection = db.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM functions WHERE name = $name;";
-        command.Parameters.AddWithValue("$name", name);
-        return command.ExecuteNonQuery() > 0;
+        using var transaction = connection.BeginTransaction();
+        bool deleted;
+        using (var command = Command(connection, transaction, "DELETE FROM functions WHERE name = $name;"))
+        {
+            command.Parameters.AddWithValue("$name", name);
+            deleted = command.ExecuteNonQuery() > 0;
+        }
+
+        if (deleted)
+        {
+            Bump(connection, transaction);
+        }
+
+        transaction.Commit();
+        return deleted;
+    }
+
+    private static long Revision(SqliteConnection connection, SqliteTransaction? transaction)
+    {
+        using var command = Command(connection, transaction, "SELECT revision FROM catalog_revision WHERE id = 1;");
+        return (long)command.ExecuteScalar()!;
+    }
+
+    // The revision moves in the same transaction as the change: a reader never sees one without the other.
+    private static void Bump(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var command = Command(connection, transaction, "UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1;");
+        command.ExecuteNonQuery();
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
     }
 
     private static FunctionRecord Read(SqliteDataReader reader) => new(

@@ -53,6 +53,26 @@ public abstract class FunctionCatalogContract
         Assert.Null(catalog.Get("a"));
         Assert.Equal("b", Assert.Single(catalog.List()).Spec.FunctionName);
     }
+    [Fact]
+    public void Every_change_moves_the_revision_and_a_snapshot_reads_functions_and_revision_together()
+    {
+        var catalog = Fresh();
+        var start = catalog.Revision();
+
+        catalog.Upsert(Record("a", 1));
+        catalog.Upsert(Record("a", 2));
+        var afterUpserts = catalog.Revision();
+        Assert.False(catalog.Delete("missing")); // no change, no new revision
+        Assert.Equal(afterUpserts, catalog.Revision());
+        Assert.True(catalog.Delete("a"));
+        catalog.Upsert(Record("b", 1));
+
+        Assert.True(afterUpserts >= start + 2);
+        var (revision, functions) = catalog.Snapshot();
+        Assert.True(revision >= afterUpserts + 2);
+        Assert.Equal(catalog.Revision(), revision);
+        Assert.Equal("b", Assert.Single(functions).Spec.FunctionName);
+    }
 }
 
 /// <summary>What every implementation of the provision catalog must do.</summary>
