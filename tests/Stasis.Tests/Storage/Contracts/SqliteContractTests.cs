@@ -54,3 +54,12 @@ public sealed class SqliteInstanceHistoryTests : InstanceHistoryContract, IDispo
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }
+
+public sealed class SqliteMeterLedgerTests : MeterLedgerContract, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("stasis-contract-").FullName;
+
+    private protected override Stasis.Server.Metering.IMeterLedger Fresh() => new SqliteMeterLedger(new StasisDb(Path.Combine(_dir, Guid.NewGuid().ToString("N"))));
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
