@@ -7,17 +7,27 @@ internal static class ClockWaits
     public static Task After(this TimeProvider time, TimeSpan delay, CancellationToken cancellationToken = default) =>
         Task.Delay(delay, time, cancellationToken);
 
-    /// <summary>A token that fires after <paramref name="timeout"/> on <paramref name="time"/>'s clock, or with <paramref name="linked"/>.</summary>
-    public static CancellationTokenSource Deadline(this TimeProvider time, TimeSpan timeout, CancellationToken linked = default)
-    {
-        var timer = new CancellationTokenSource(timeout, time);
-        if (!linked.CanBeCanceled)
-        {
-            return timer;
-        }
+    /// <summary>A token that fires after <paramref name="timeout"/> on <paramref name="time"/>'s clock, or with <paramref name="linked"/>; disposing it stops its timer.</summary>
+    public static ClockDeadline Deadline(this TimeProvider time, TimeSpan timeout, CancellationToken linked = default) => new(time, timeout, linked);
+}
 
-        var both = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, linked);
-        both.Token.Register(static state => ((CancellationTokenSource)state!).Dispose(), timer);
-        return both;
+/// <summary>A deadline on a <see cref="TimeProvider"/>, linked to another token; its timer and link go when it is disposed.</summary>
+internal sealed class ClockDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _timer;
+    private readonly CancellationTokenSource? _both;
+
+    public ClockDeadline(TimeProvider time, TimeSpan timeout, CancellationToken linked)
+    {
+        _timer = new CancellationTokenSource(timeout, time);
+        _both = linked.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_timer.Token, linked) : null;
+    }
+
+    public CancellationToken Token => (_both ?? _timer).Token;
+
+    public void Dispose()
+    {
+        _both?.Dispose();
+        _timer.Dispose();
     }
 }

@@ -128,7 +128,7 @@ internal static class GatewayEndpoint
             finally
             {
                 context.Response.Body = body;
-                Release(lease, context, route);
+                lease.Release(route.Sessions?.Ends(context.Request, lease) ?? true);
             }
         }
         catch
@@ -214,19 +214,6 @@ internal static class GatewayEndpoint
         return false;
     }
 
-    /// <summary>Gives the slot back and, with session affinity, closes the request's part of its session.</summary>
-    private static void Release(Lease lease, HttpContext context, GatewayRoute route)
-    {
-        if (lease.Session is { } session)
-        {
-            var ends = route.Sessions?.Ends(context.Request, lease) ?? true;
-            lease.Session = null; // once
-            lease.Dispatcher.SessionDone(session, ends);
-        }
-
-        lease.Dispose();
-    }
-
     /// <summary>
     /// The one call for a slot on an instance ready to take the request (thawed, rerouted after a failed thaw), waiting at
     /// most the route's wait timeout; null when an error was answered or the client left.
@@ -245,12 +232,10 @@ internal static class GatewayEndpoint
             ready = new ReadyRequest(requestId, ask, sessionId, stream);
         }
 
-        // A free slot on a warm instance completes at once, without a timer or a wait.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        wait.CancelAfter(waitTimeout);
         try
         {
-            return await dispatcher.AcquireReadyAsync(ready, wait.Token).ConfigureAwait(false);
+            // A free slot on a warm instance completes at once, without a timer or a wait.
+            return await dispatcher.AcquireReadyAsync(ready, waitTimeout, context.RequestAborted).ConfigureAwait(false);
         }
         catch (DispatchException e)
         {

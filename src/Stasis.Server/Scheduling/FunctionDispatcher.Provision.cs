@@ -100,8 +100,6 @@ internal sealed partial class FunctionDispatcher
 
     /// <summary>A provisioned instance became ready: its earlier failures no longer say why current is short. Under the lock.</summary>
     private void ProvisionSucceeded() => _provision.Succeeded();
-
-    private static MeteredInstance Metered(Instance instance, FunctionRecord record) => ProvisionPlan.Metered(instance, record.Spec);
 }
 
 /// <summary>A function's provisioned instances right now.</summary>

@@ -1,3 +1,4 @@
+using Stasis.Server.Clock;
 using Stasis.Server.Runtime;
 
 namespace Stasis.Server.Scheduling;
@@ -14,17 +15,29 @@ internal sealed partial class FunctionDispatcher
     /// <summary>
     /// A slot on an instance ready to take the request: free at once or after a wait, thawed if idle mode froze it,
     /// and on another instance when a thaw fails (logged as <c>FC Invoke Reroute</c>), up to <see cref="ThawAttempts"/>.
-    /// Throws <see cref="DispatchException"/> when no instance can take it (503 <c>InstanceUnavailable</c> after the
-    /// last failed thaw), or <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires;
-    /// either way nothing is held.
+    /// A wait for a slot lasts at most <paramref name="wait"/> (on the dispatcher's clock; infinite: none); only a
+    /// request that waits pays for that deadline. Throws <see cref="DispatchException"/> when no instance can take it
+    /// (503 <c>InstanceUnavailable</c> after the last failed thaw), or <see cref="OperationCanceledException"/> when the
+    /// wait runs out or <paramref name="cancellationToken"/> fires; either way nothing is held.
     /// </summary>
-    public async ValueTask<Lease> AcquireReadyAsync(ReadyRequest request, CancellationToken cancellationToken)
+    public async ValueTask<Lease> AcquireReadyAsync(ReadyRequest request, TimeSpan wait, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var lease = request.Ask is { } ask
-                ? await AcquireSessionAsync(request.SessionId, ask, request.OpensStream, cancellationToken).ConfigureAwait(false)
-                : TryAcquire(out var free) ? free : await AcquireAsync(cancellationToken).ConfigureAwait(false);
+            Lease lease;
+            if (request.Ask is null && TryAcquire(out var free))
+            {
+                lease = free;
+            }
+            else
+            {
+                using var deadline = wait == Timeout.InfiniteTimeSpan ? null : _ctx.Time.Deadline(wait, cancellationToken);
+                var token = deadline?.Token ?? cancellationToken;
+                lease = request.Ask is { } ask
+                    ? await AcquireSessionAsync(request.SessionId, ask, request.OpensStream, token).ConfigureAwait(false)
+                    : await AcquireAsync(token).ConfigureAwait(false);
+            }
+
             try
             {
                 await lease.PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -33,30 +46,19 @@ internal sealed partial class FunctionDispatcher
             catch (InstanceFreezeException e) when (attempt < ThawAttempts)
             {
                 _ctx.Log.Write(Name, $"FC Invoke Reroute RequestId: {request.RequestId}: {e.Message}");
-                Abandon(lease);
+                lease.Release(endsSession: lease.SessionIsNew);
             }
             catch (InstanceFreezeException e)
             {
-                Abandon(lease);
+                lease.Release(endsSession: lease.SessionIsNew);
                 throw new DispatchException("InstanceUnavailable", 503, e.Message);
             }
             catch (OperationCanceledException)
             {
-                Abandon(lease);
+                // Nothing reached the instance: a session the request opened ends with it.
+                lease.Release(endsSession: lease.SessionIsNew);
                 throw;
             }
         }
-    }
-
-    /// <summary>Gives back a lease whose request never reached its instance; a session the request opened ends with it.</summary>
-    private void Abandon(Lease lease)
-    {
-        if (lease.Session is { } session)
-        {
-            lease.Session = null;
-            SessionDone(session, end: lease.SessionIsNew);
-        }
-
-        lease.Dispose();
     }
 }

@@ -216,4 +216,12 @@ internal sealed partial class FunctionDispatcher
             throw new InstanceStartException(message, (e as InstanceStartException)?.OutputExcerpt, e);
         }
     }
+
+    /// <summary>What an instance is billed for: its kind, vCPUs, memory and GPU memory.</summary>
+    private static Metering.MeteredInstance Metered(Instance instance, FunctionRecord record)
+    {
+        var spec = record.Spec;
+        var gpuMb = spec.GpuConfig?.GpuMemorySize ?? spec.GpuMemorySize ?? 0;
+        return new Metering.MeteredInstance(instance.Id, instance.FunctionName, instance.Kind, spec.Cpu ?? 0, spec.MemorySize / 1024.0, gpuMb / 1024.0);
+    }
 }

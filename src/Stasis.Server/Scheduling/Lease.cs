@@ -87,6 +87,18 @@ internal sealed class Lease : IDisposable
         }
     }
 
+    /// <summary>Gives the slot back and closes the request's part of its session (ending it with <paramref name="endsSession"/>), once.</summary>
+    public void Release(bool endsSession)
+    {
+        if (Session is { } session)
+        {
+            Session = null;
+            _owner.SessionDone(session, endsSession);
+        }
+
+        Dispose();
+    }
+
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)

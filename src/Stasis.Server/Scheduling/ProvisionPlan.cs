@@ -1,5 +1,4 @@
 using Stasis.Server.Instances;
-using Stasis.Server.Metering;
 
 namespace Stasis.Server.Scheduling;
 
@@ -103,10 +102,4 @@ internal sealed class ProvisionPlan
     public void Refused(int wanted, int started, string why) =>
         _refused = $"{wanted - started} of the target's instances cannot start: {why}";
 
-    /// <summary>What a provisioned instance is billed for: its vCPUs, memory and GPU memory.</summary>
-    public static MeteredInstance Metered(Instance instance, Client.Model.FunctionSpec spec)
-    {
-        var gpuMb = spec.GpuConfig?.GpuMemorySize ?? spec.GpuMemorySize ?? 0;
-        return new MeteredInstance(instance.Id, instance.FunctionName, instance.Kind, spec.Cpu ?? 0, spec.MemorySize / 1024.0, gpuMb / 1024.0);
-    }
 }

@@ -284,7 +284,7 @@ public static class Simulator
         {
             var dispatcher = _dispatchers[pending.Request.Function];
             // The gateway's one call: a slot on an instance ready for the request, thawed (or rerouted) inside it.
-            var acquired = dispatcher.AcquireReadyAsync(new ReadyRequest("simulated"), CancellationToken.None);
+            var acquired = dispatcher.AcquireReadyAsync(new ReadyRequest("simulated"), Timeout.InfiniteTimeSpan, CancellationToken.None);
             if (acquired.IsCompletedSuccessfully)
             {
                 _outstanding++;

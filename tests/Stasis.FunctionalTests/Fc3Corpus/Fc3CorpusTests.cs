@@ -20,6 +20,7 @@ namespace Stasis.FunctionalTests.Fc3Corpus;
 /// <c>env: NAME=value</c> lines are the environment the file is loaded with, as a user exports it.
 /// </summary>
 [Collection(nameof(Fc3CorpusCollection))]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class Fc3CorpusTests(ImageServerFixture fx)
 {
     public static string Files => Path.Combine(RepositoryRoot.Path, "tests", "Stasis.FunctionalTests", "Fc3Corpus", "files");
@@ -110,11 +111,26 @@ public sealed class Fc3CorpusTests(ImageServerFixture fx)
         }
     }
 
-    /// <summary>A copy of the entry to work in (zips are built from their <c>X.src</c> folders, as the user would zip them).</summary>
+    /// <summary>The one stand-in program: an HTTP server on FC_SERVER_PORT, put where an entry's <c>STANDIN</c> says its s.yaml starts one.</summary>
+    private static string StandIn => Path.Combine(Files, "..", "standin.py");
+
+    /// <summary>
+    /// A copy of the entry to work in: its stand-ins in place (executable, as the built program would be), and zips built
+    /// from their <c>X.src</c> folders, as the user would zip them.
+    /// </summary>
     private static string Stage(string entry)
     {
         var work = Path.Combine(Path.GetTempPath(), "stasis-corpus-" + Guid.NewGuid().ToString("N")[..8], entry);
         Copy(Path.Combine(Files, entry), work);
+        var standIns = Path.Combine(work, "STANDIN");
+        foreach (var path in File.Exists(standIns) ? File.ReadAllLines(standIns).Where(l => l.Length > 0) : [])
+        {
+            var target = Path.Combine(work, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(StandIn, target, overwrite: true);
+            File.SetUnixFileMode(target, (UnixFileMode)0x1ED);
+        }
+
         foreach (var src in Directory.GetDirectories(work, "*.src", SearchOption.AllDirectories))
         {
             ZipFile.CreateFromDirectory(src, src[..^".src".Length] + ".zip");

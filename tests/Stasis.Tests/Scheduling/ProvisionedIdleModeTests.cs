@@ -188,7 +188,7 @@ public sealed class ProvisionedIdleModeTests
         await DispatcherHarness.Until(() => h.Dispatcher.ProvisionState().Frozen == 2, "two frozen");
         h.Runtime.FailNextThaws = 1;
 
-        using var lease = await h.Dispatcher.AcquireReadyAsync(new ReadyRequest("req-1"), CancellationToken.None);
+        using var lease = await h.Dispatcher.AcquireReadyAsync(new ReadyRequest("req-1"), Timeout.InfiniteTimeSpan, CancellationToken.None);
 
         // The other frozen one thawed, or the failed one's replacement if it was ready first: either way another instance.
         Assert.Contains(lease.Arrival, new[] { Arrival.Thawed, Arrival.Warm });
@@ -205,7 +205,7 @@ public sealed class ProvisionedIdleModeTests
         await DispatcherHarness.Until(() => h.Dispatcher.ProvisionState().Frozen == 3, "three frozen");
         h.Runtime.FailNextThaws = FunctionDispatcher.ThawAttempts;
 
-        var e = await Assert.ThrowsAsync<DispatchException>(() => h.Dispatcher.AcquireReadyAsync(new ReadyRequest("req-2"), CancellationToken.None).AsTask());
+        var e = await Assert.ThrowsAsync<DispatchException>(() => h.Dispatcher.AcquireReadyAsync(new ReadyRequest("req-2"), Timeout.InfiniteTimeSpan, CancellationToken.None).AsTask());
 
         Assert.Equal(("InstanceUnavailable", 503), (e.Code, e.StatusCode));
         Assert.Equal(FunctionDispatcher.ThawAttempts - 1, h.Lines.Count(l => l.StartsWith("FC Invoke Reroute RequestId: req-2", StringComparison.Ordinal)));

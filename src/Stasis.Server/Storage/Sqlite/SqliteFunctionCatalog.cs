@@ -10,20 +10,7 @@ namespace Stasis.Server.Storage.Sqlite;
 /// <summary>Functions in the store.</summary>
 internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
 {
-    public IReadOnlyList<FunctionRecord> List()
-    {
-        using var connection = db.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT spec_json, version, created_at, updated_at FROM functions ORDER BY name;";
-        using var reader = command.ExecuteReader();
-        var result = new List<FunctionRecord>();
-        while (reader.Read())
-        {
-            result.Add(Read(reader));
-        }
-
-        return result;
-    }
+    public IReadOnlyList<FunctionRecord> List() => Snapshot().Functions;
 
     public FunctionRecord? Get(string name)
     {
@@ -46,7 +33,7 @@ internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
         using var connection = db.Open();
         using var transaction = connection.BeginTransaction();
         var revision = Revision(connection, transaction);
-        using var command = Command(connection, transaction, "SELECT spec_json, version, created_at, updated_at FROM functions ORDER BY name;");
+        using var command = StasisDb.Command(connection, transaction, "SELECT spec_json, version, created_at, updated_at FROM functions ORDER BY name;");
         using var reader = command.ExecuteReader();
         var list = new List<FunctionRecord>();
         while (reader.Read())
@@ -61,7 +48,7 @@ internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
     {
         using var connection = db.Open();
         using var transaction = connection.BeginTransaction();
-        using (var command = Command(connection, transaction,
+        using (var command = StasisDb.Command(connection, transaction,
             """
             INSERT INTO functions (name, spec_json, version, created_at, updated_at)
             VALUES ($name, $spec, $version, $created, $updated)
@@ -85,7 +72,7 @@ internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
         using var connection = db.Open();
         using var transaction = connection.BeginTransaction();
         bool deleted;
-        using (var command = Command(connection, transaction, "DELETE FROM functions WHERE name = $name;"))
+        using (var command = StasisDb.Command(connection, transaction, "DELETE FROM functions WHERE name = $name;"))
         {
             command.Parameters.AddWithValue("$name", name);
             deleted = command.ExecuteNonQuery() > 0;
@@ -102,24 +89,17 @@ internal sealed class SqliteFunctionCatalog(StasisDb db) : IFunctionCatalog
 
     private static long Revision(SqliteConnection connection, SqliteTransaction? transaction)
     {
-        using var command = Command(connection, transaction, "SELECT revision FROM catalog_revision WHERE id = 1;");
+        using var command = StasisDb.Command(connection, transaction, "SELECT revision FROM catalog_revision WHERE id = 1;");
         return (long)command.ExecuteScalar()!;
     }
 
     // The revision moves in the same transaction as the change: a reader never sees one without the other.
     private static void Bump(SqliteConnection connection, SqliteTransaction transaction)
     {
-        using var command = Command(connection, transaction, "UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1;");
+        using var command = StasisDb.Command(connection, transaction, "UPDATE catalog_revision SET revision = revision + 1 WHERE id = 1;");
         command.ExecuteNonQuery();
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
 
     private static FunctionRecord Read(SqliteDataReader reader) => new(
         JsonSerializer.Deserialize<FunctionSpec>(reader.GetString(0), JsonDefaults.Options)!,

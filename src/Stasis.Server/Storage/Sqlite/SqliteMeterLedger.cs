@@ -22,13 +22,13 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
         using var connection = db.Open(WriteBusyTimeout);
         using var tx = connection.BeginTransaction();
         Append(connection, tx, batch.Closed);
-        using (var clear = Command(connection, tx, "DELETE FROM meter_open;"))
+        using (var clear = StasisDb.Command(connection, tx, "DELETE FROM meter_open;"))
         {
             clear.ExecuteNonQuery();
         }
 
         // An open interval is stored as the interval it would be if the server died now: ending at the heartbeat.
-        using var insert = Command(connection, tx,
+        using var insert = StasisDb.Command(connection, tx,
             """
             INSERT INTO meter_open (instance_id, function_name, kind, state, start_us, heartbeat_us, vcpu, memory_gb, gpu_memory_gb)
             VALUES ($id, $fn, $kind, $state, $start, $end, $vcpu, $mem, $gpu);
@@ -51,7 +51,7 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
         using var connection = db.Open();
         using var tx = connection.BeginTransaction();
         var recovered = new List<MeterInterval>();
-        using (var select = Command(connection, tx,
+        using (var select = StasisDb.Command(connection, tx,
             "SELECT instance_id, function_name, kind, state, start_us, heartbeat_us, vcpu, memory_gb, gpu_memory_gb FROM meter_open;"))
         using (var reader = select.ExecuteReader())
         {
@@ -65,7 +65,7 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
         }
 
         Append(connection, tx, recovered);
-        using (var clear = Command(connection, tx, "DELETE FROM meter_open;"))
+        using (var clear = StasisDb.Command(connection, tx, "DELETE FROM meter_open;"))
         {
             clear.ExecuteNonQuery();
         }
@@ -78,7 +78,7 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
     public List<MeterInterval> Read(string? function, DateTimeOffset from, DateTimeOffset to)
     {
         using var connection = db.Open();
-        using var select = Command(connection, null,
+        using var select = StasisDb.Command(connection, null,
             $"SELECT {Columns} FROM meter_intervals WHERE end_us > $from AND start_us < $to AND ($fn IS NULL OR function_name = $fn) ORDER BY start_us, id;");
         select.Parameters.AddWithValue("$from", MeterTime.ToUnixMicroseconds(from));
         select.Parameters.AddWithValue("$to", MeterTime.ToUnixMicroseconds(to));
@@ -100,7 +100,7 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
     public List<MeterSum> Sum(string? function, DateTimeOffset from, DateTimeOffset to)
     {
         using var connection = db.Open();
-        using var select = Command(connection, null,
+        using var select = StasisDb.Command(connection, null,
             """
             SELECT instance_id, function_name, kind, state, vcpu, memory_gb, gpu_memory_gb,
                    SUM(MIN(end_us, $to) - MAX(start_us, $from)), MIN(MAX(start_us, $from)), MAX(MIN(end_us, $to)), MAX(end_us)
@@ -130,7 +130,7 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
     public bool HasFunction(string function)
     {
         using var connection = db.Open();
-        using var select = Command(connection, null, "SELECT EXISTS (SELECT 1 FROM meter_intervals WHERE function_name = $fn);");
+        using var select = StasisDb.Command(connection, null, "SELECT EXISTS (SELECT 1 FROM meter_intervals WHERE function_name = $fn);");
         select.Parameters.AddWithValue("$fn", function);
         return Convert.ToInt64(select.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
@@ -142,7 +142,7 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
             return;
         }
 
-        using var insert = Command(connection, tx,
+        using var insert = StasisDb.Command(connection, tx,
             $"INSERT INTO meter_intervals ({Columns}) VALUES ($id, $fn, $kind, $state, $start, $end, $vcpu, $mem, $gpu);");
         foreach (var interval in intervals)
         {
@@ -151,13 +151,6 @@ internal sealed class SqliteMeterLedger(StasisDb db) : IMeterLedger
         }
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? tx, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        return command;
-    }
 
     private static void Bind(SqliteCommand command, MeteredInstance instance, MeterState state, DateTimeOffset start, DateTimeOffset end)
     {

@@ -109,6 +109,15 @@ internal sealed class StasisDb
         Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout={seconds * 1000};"));
     }
 
+    /// <summary>A command on <paramref name="connection"/>, in <paramref name="transaction"/> when one is open.</summary>
+    public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
     public static void Execute(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         using var command = connection.CreateCommand();

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Stand-in for the real code of corpus entry 29-webfw-django-args-port: serves HTTP on FC_SERVER_PORT.
+# Stand-in for the real code of a corpus entry (copied where its s.yaml starts a program, listed in its STANDIN): serves HTTP on FC_SERVER_PORT.
 import json
 import os
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -13,7 +13,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        body = json.dumps({"corpus": "29-webfw-django-args-port", "path": self.path}).encode()
+        body = json.dumps({"corpus": os.environ.get("FC_FUNCTION_NAME", ""), "path": self.path}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
